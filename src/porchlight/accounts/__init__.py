@@ -1,0 +1,1 @@
+"""Accounts: people, agencies, passwords, web sessions and API tokens."""

@@ -1,0 +1,315 @@
+"""Account use cases: sign-in, sessions, tokens, users and agencies.
+
+This is the only code that writes the accounts tables.  Every function that acts
+for someone takes the acting :class:`~porchlight.authz.Actor` and asks
+:mod:`porchlight.authz` first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from porchlight.accounts.models import Agency, ApiToken, User, WebSession
+from porchlight.accounts.passwords import Passwords, password_problem
+from porchlight.accounts.ratelimit import SlidingWindowLimiter
+from porchlight.accounts.schemas import AgencyIn, TokenIn, UserIn, UserPatch
+from porchlight.authz import (
+    AGENCY_ROLES,
+    ROLE_SCOPES,
+    Action,
+    Actor,
+    Role,
+    Scope,
+    UserRes,
+    require,
+)
+from porchlight.db import utcnow
+from porchlight.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from porchlight.pagination import Page, paginate
+
+TOKEN_PREFIX = "plt_"  # noqa: S105 - a public prefix that makes leaked tokens findable
+# The operator at a shell (the CLI): may do what an admin may.
+SYSTEM = Actor(user_id="system", role=Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class AccountRules:
+    """Limits chosen at start-up (from settings)."""
+
+    session_hours: int = 12
+    login_token_days: int = 30
+    max_failures: int = 5
+    lockout_minutes: int = 15
+
+
+def _digest(secret: str) -> str:
+    # Secrets are 256 random bits, so a fast hash is enough; there is nothing to guess.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared and stored in lower case."""
+    return email.strip().lower()
+
+
+class Accounts:
+    """Account use cases, configured once and shared by the API, pages and CLI."""
+
+    def __init__(
+        self, passwords: Passwords, rules: AccountRules, limiter: SlidingWindowLimiter
+    ) -> None:
+        self.passwords = passwords
+        self.rules = rules
+        self.limiter = limiter
+
+    # -- sign-in -------------------------------------------------------------------
+
+    def authenticate(self, db: Session, email: str, password: str, client: str) -> User:
+        """Check credentials, counting failures; lock the account after too many."""
+        wait = self.limiter.hit(client)
+        if wait:
+            raise TooManyRequests(
+                "Too many sign-in attempts from your address; wait a minute.", wait
+            )
+        user = db.scalar(select(User).where(User.email == normalise_email(email)))
+        now = utcnow()
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            seconds = int((user.locked_until - now).total_seconds())
+            raise TooManyRequests(
+                "This account is locked after repeated failed sign-ins; try again later.", seconds
+            )
+        ok = self.passwords.verify(user.password_hash if user else None, password)
+        if user is None or not ok or not user.is_active:
+            if user is not None and not ok:
+                self._count_failure(user, now)
+                # The count must survive the refusal, which rolls the request back.
+                db.commit()
+            raise Unauthenticated("The email or password is wrong.")
+        user.failed_logins = 0
+        user.locked_until = None
+        if self.passwords.needs_rehash(user.password_hash):
+            user.password_hash = self.passwords.hash(password)
+        return user
+
+    def _count_failure(self, user: User, now: datetime) -> None:
+        user.failed_logins += 1
+        if user.failed_logins >= self.rules.max_failures:
+            user.locked_until = now + timedelta(minutes=self.rules.lockout_minutes)
+            user.failed_logins = 0
+
+    def start_web_session(self, db: Session, user: User) -> tuple[str, WebSession]:
+        """Open a browser session; return the cookie secret (stored only as a hash)."""
+        secret = secrets.token_urlsafe(32)
+        web = WebSession(
+            user_id=user.id,
+            secret_hash=_digest(secret),
+            csrf_token=secrets.token_urlsafe(32),
+            expires_at=utcnow() + timedelta(hours=self.rules.session_hours),
+        )
+        db.add(web)
+        db.flush()
+        return secret, web
+
+    def web_session(self, db: Session, secret: str) -> tuple[User, WebSession] | None:
+        """The live session and user behind a cookie secret, if any."""
+        web = db.scalar(select(WebSession).where(WebSession.secret_hash == _digest(secret)))
+        if web is None or web.expires_at <= utcnow():
+            return None
+        user = db.get(User, web.user_id)
+        if user is None or not user.is_active:
+            return None
+        return user, web
+
+    def end_web_session(self, db: Session, web_session_id: str) -> None:
+        """Sign a browser out."""
+        web = db.get(WebSession, web_session_id)
+        if web is not None:
+            db.delete(web)
+
+    # -- API tokens ----------------------------------------------------------------
+
+    def issue_token(self, db: Session, actor: Actor, data: TokenIn) -> tuple[str, ApiToken]:
+        """Create a token for the actor; return its secret, which is never shown again."""
+        require(actor, Action.TOKEN_MANAGE)
+        assert actor.user_id is not None
+        allowed = ROLE_SCOPES[actor.role] if actor.scopes is None else actor.scopes
+        scopes = set(data.scopes) if data.scopes is not None else set(allowed)
+        extra = scopes - set(allowed)
+        if extra:
+            names = ", ".join(sorted(s.value for s in extra))
+            raise InvalidInput(f"Your role cannot grant: {names}.", field_loc=["body", "scopes"])
+        if not scopes:
+            raise InvalidInput("A token needs at least one scope.", field_loc=["body", "scopes"])
+        return self._new_token(db, actor.user_id, data.name, scopes, data.expires_in_days)
+
+    def login_token(self, db: Session, user: User) -> tuple[str, ApiToken]:
+        """A token for a script that signed in with a password: every scope of the role."""
+        scopes = set(ROLE_SCOPES[Role(user.role)])
+        return self._new_token(db, user.id, "login", scopes, self.rules.login_token_days)
+
+    def _new_token(
+        self, db: Session, user_id: str, name: str, scopes: set[Scope], days: int | None
+    ) -> tuple[str, ApiToken]:
+        token = ApiToken(
+            user_id=user_id,
+            name=name,
+            secret_hash="",
+            scopes=" ".join(sorted(s.value for s in scopes)),
+            expires_at=utcnow() + timedelta(days=days) if days else None,
+        )
+        db.add(token)
+        db.flush()
+        secret = f"{TOKEN_PREFIX}{token.id}_{secrets.token_urlsafe(32)}"
+        token.secret_hash = _digest(secret)
+        return secret, token
+
+    def token_user(self, db: Session, secret: str) -> tuple[User, ApiToken] | None:
+        """The user and token behind a bearer secret, if it is live."""
+        if not secret.startswith(TOKEN_PREFIX):
+            return None
+        token_id = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
+        token = db.get(ApiToken, token_id)
+        if token is None or not hmac.compare_digest(token.secret_hash, _digest(secret)):
+            return None
+        now = utcnow()
+        if token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+            return None
+        user = db.get(User, token.user_id)
+        if user is None or not user.is_active:
+            return None
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+            token.last_used_at = now
+        return user, token
+
+    def list_tokens(self, db: Session, actor: Actor) -> list[ApiToken]:
+        """The actor's own tokens, newest first, revoked ones included."""
+        require(actor, Action.TOKEN_MANAGE)
+        stmt = select(ApiToken).where(ApiToken.user_id == actor.user_id)
+        return list(db.scalars(stmt.order_by(ApiToken.id.desc())))
+
+    def revoke_token(self, db: Session, actor: Actor, token_id: str) -> ApiToken:
+        """Revoke one of the actor's own tokens.  Revoking twice is harmless."""
+        require(actor, Action.TOKEN_MANAGE)
+        token = db.get(ApiToken, token_id)
+        if token is None or token.user_id != actor.user_id:
+            raise NotFound("No such token.")
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+        return token
+
+    # -- users ---------------------------------------------------------------------
+
+    def create_user(self, db: Session, actor: Actor, data: UserIn) -> User:
+        """Create an account (admins, and the operator through the CLI)."""
+        require(actor, Action.USER_ADMIN)
+        email = normalise_email(str(data.email))
+        problem = password_problem(data.password, email=email)
+        if problem:
+            raise InvalidInput(problem, field_loc=["body", "password"])
+        self._check_agency(db, data.role, data.agency_id)
+        if db.scalar(select(User.id).where(User.email == email)) is not None:
+            raise Conflict(
+                "An account with this email already exists.", field_loc=["body", "email"]
+            )
+        user = User(
+            email=email,
+            display_name=data.display_name,
+            password_hash=self.passwords.hash(data.password),
+            role=data.role.value,
+            agency_id=data.agency_id if data.role in AGENCY_ROLES else None,
+        )
+        db.add(user)
+        db.flush()
+        return user
+
+    def _check_agency(self, db: Session, role: Role, agency_id: str | None) -> None:
+        if role in AGENCY_ROLES:
+            if not agency_id or db.get(Agency, agency_id) is None:
+                raise InvalidInput(
+                    "Officers and supervisors must belong to an existing agency.",
+                    field_loc=["body", "agency_id"],
+                )
+        elif agency_id:
+            raise InvalidInput(
+                "Only officers and supervisors belong to an agency.",
+                field_loc=["body", "agency_id"],
+            )
+
+    def get_user(self, db: Session, actor: Actor, user_id: str) -> User:
+        """One account: your own, or any for an admin."""
+        if actor.user_id != user_id:
+            require(actor, Action.USER_ADMIN)
+        else:
+            require(actor, Action.ACCOUNT_READ, UserRes(user_id))
+        user = db.get(User, user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        return user
+
+    def list_users(self, db: Session, actor: Actor, cursor: str | None, limit: int) -> Page[User]:
+        """Every account, oldest first, a page at a time (admins)."""
+        require(actor, Action.USER_ADMIN)
+        return paginate(db, select(User), User.id, cursor, limit)
+
+    def update_user(self, db: Session, actor: Actor, user_id: str, patch: UserPatch) -> User:
+        """Change an account's name, role, agency or status; clear a lockout (admins)."""
+        require(actor, Action.USER_ADMIN)
+        user = db.get(User, user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        fields = patch.model_dump(exclude_unset=True)
+        role = Role(fields.get("role", user.role))
+        agency_id = fields.get("agency_id", user.agency_id)
+        if role not in AGENCY_ROLES and "agency_id" not in fields:
+            agency_id = None
+        self._check_agency(db, role, agency_id)
+        if user.id == actor.user_id and (
+            role is not Role.ADMIN or fields.get("is_active") is False
+        ):
+            raise InvalidInput("You cannot demote or deactivate yourself.", field_loc=["body"])
+        user.role, user.agency_id = role.value, agency_id
+        if patch.display_name is not None:
+            user.display_name = patch.display_name
+        if patch.is_active is not None:
+            user.is_active = patch.is_active
+        if patch.unlock:
+            user.locked_until, user.failed_logins = None, 0
+        return user
+
+    def count_users(self, db: Session) -> int:
+        """How many accounts exist (for the demo and the health page)."""
+        return db.scalar(select(func.count()).select_from(User)) or 0
+
+    def find_user(self, db: Session, email: str) -> User | None:
+        """Look an account up by email (for the operator's CLI and the demo seeder)."""
+        return db.scalar(select(User).where(User.email == normalise_email(email)))
+
+    # -- agencies ------------------------------------------------------------------
+
+    def create_agency(self, db: Session, actor: Actor, data: AgencyIn) -> Agency:
+        """Register a police department (admins).  Its record is public from then on."""
+        require(actor, Action.AGENCY_ADMIN)
+        if db.scalar(select(Agency.id).where(Agency.name == data.name)) is not None:
+            raise Conflict("An agency with this name already exists.", field_loc=["body", "name"])
+        agency = Agency(**data.model_dump())
+        db.add(agency)
+        db.flush()
+        return agency
+
+    def list_agencies(
+        self, db: Session, actor: Actor, cursor: str | None, limit: int
+    ) -> Page[Agency]:
+        """The public record of every partner agency."""
+        require(actor, Action.AGENCY_LIST)
+        return paginate(db, select(Agency), Agency.id, cursor, limit)
+
+    def find_agency(self, db: Session, name: str) -> Agency | None:
+        """Look an agency up by its exact name."""
+        return db.scalar(select(Agency).where(Agency.name == name))

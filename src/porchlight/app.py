@@ -1,0 +1,99 @@
+"""The composition root: builds the database, services and the ASGI application."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from porchlight import __version__
+from porchlight.accounts import api as accounts_api
+from porchlight.accounts import pages as accounts_pages
+from porchlight.accounts.passwords import Passwords
+from porchlight.accounts.ratelimit import SlidingWindowLimiter
+from porchlight.accounts.service import AccountRules, Accounts
+from porchlight.db import make_engine, make_sessionmaker
+from porchlight.homes import api as homes_api
+from porchlight.homes import pages as homes_pages
+from porchlight.settings import Settings
+from porchlight.web import problems
+from porchlight.web.context import STATIC_DIR, WebContext, make_templates
+from porchlight.web.deps import LoginRequired
+from porchlight.web.middleware import BodyLimit, SecurityHeaders
+
+log = logging.getLogger("porchlight")
+
+
+def build_accounts(settings: Settings) -> Accounts:
+    """The accounts service with the costs and limits from settings."""
+    return Accounts(
+        Passwords(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost),
+        AccountRules(
+            session_hours=settings.session_hours,
+            login_token_days=settings.login_token_days,
+            max_failures=settings.login_max_failures,
+            lockout_minutes=settings.login_lockout_minutes,
+        ),
+        SlidingWindowLimiter(settings.login_rate_per_minute, 60.0),
+    )
+
+
+async def _login_redirect(request: Request, exc: Exception) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse("/login?next=" + quote(target), status_code=303)
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """Build the web application.  Pass ``engine`` to share one with the caller (tests)."""
+    engine = engine or make_engine(settings.resolved_database_url)
+    app = FastAPI(
+        title="Porchlight",
+        version=__version__,
+        description="Neighbourhood cameras with encrypted footage, consent-based police "
+        "requests and a public, verifiable record. Errors are RFC 9457 problem details.",
+        # The interactive docs load scripts from a CDN, which our pages never do.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.state.web = WebContext(
+        sessions=make_sessionmaker(engine),
+        accounts=build_accounts(settings),
+        templates=make_templates(),
+        secret_key=settings.secret_key.get_secret_value().encode(),
+        cookie_secure=settings.cookie_secure,
+        session_hours=settings.session_hours,
+        max_body_bytes=settings.max_body_bytes,
+        environment=settings.environment,
+    )
+    app.state.engine = engine
+    problems.install(app)
+    app.add_exception_handler(LoginRequired, _login_redirect)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> JSONResponse:
+        """Liveness and database reachability."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # Any failure means "not healthy"; the log has the details.
+            log.exception("health check failed")
+            return JSONResponse({"status": "unhealthy", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ok", "version": __version__, "database": "ok"})
+
+    for router in (
+        accounts_api.router,
+        homes_api.router,
+        accounts_pages.router,
+        homes_pages.router,
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

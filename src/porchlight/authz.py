@@ -1,0 +1,198 @@
+"""Authorization: the one place that decides whether an actor may do an action.
+
+Every service calls :func:`require` (or :func:`can`) before it reads or writes.
+The rules are a table, one entry per action, so that the whole policy can be
+read in one screen and tested route by route (tests/test_authorization_matrix.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from porchlight.errors import Forbidden, NotFound, Unauthenticated
+
+
+class Role(StrEnum):
+    """The role an account holds.  ``public`` is anyone not signed in."""
+
+    PUBLIC = "public"
+    RESIDENT = "resident"
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    MODERATOR = "moderator"
+    LEGAL_REVIEWER = "legal_reviewer"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+AGENCY_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
+ACCOUNT_ROLES = tuple(r for r in Role if r is not Role.PUBLIC)
+
+
+class Scope(StrEnum):
+    """What an API token may be used for.  Web sessions carry every scope of their role."""
+
+    ACCOUNT = "account"
+    HOUSEHOLD_READ = "household:read"
+    HOUSEHOLD_WRITE = "household:write"
+    ADMIN = "admin"
+
+
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.PUBLIC: frozenset(),
+    Role.RESIDENT: frozenset({Scope.ACCOUNT, Scope.HOUSEHOLD_READ, Scope.HOUSEHOLD_WRITE}),
+    Role.ADMIN: frozenset({Scope.ACCOUNT, Scope.ADMIN}),
+}
+for _role in (Role.OFFICER, Role.SUPERVISOR, Role.MODERATOR, Role.LEGAL_REVIEWER, Role.AUDITOR):
+    ROLE_SCOPES[_role] = frozenset({Scope.ACCOUNT})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: an account with its role, households and token scopes."""
+
+    user_id: str | None
+    role: Role
+    agency_id: str | None = None
+    household_ids: frozenset[str] = field(default_factory=frozenset)
+    owner_of: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[Scope] | None = None  # None: a web session, every scope of the role
+
+    @property
+    def authenticated(self) -> bool:
+        """Whether this actor signed in."""
+        return self.user_id is not None
+
+    def has_scope(self, scope: Scope) -> bool:
+        """Whether the actor's role grants ``scope`` and its token (if any) carries it."""
+        if scope not in ROLE_SCOPES[self.role]:
+            return False
+        return self.scopes is None or scope in self.scopes
+
+
+ANONYMOUS = Actor(user_id=None, role=Role.PUBLIC)
+
+
+@dataclass(frozen=True)
+class HouseholdRes:
+    """A household, or anything owned by one (a camera, a zone, a setting)."""
+
+    household_id: str
+
+
+@dataclass(frozen=True)
+class UserRes:
+    """An account."""
+
+    user_id: str
+
+
+Resource = HouseholdRes | UserRes | None
+
+
+class Action(StrEnum):
+    """Everything the system lets someone do, named ``object:verb``."""
+
+    ACCOUNT_READ = "account:read"
+    TOKEN_MANAGE = "token:manage"  # noqa: S105 - an action name
+    DASHBOARD_VIEW = "dashboard:view"
+    HOUSEHOLD_LIST = "household:list"
+    HOUSEHOLD_CREATE = "household:create"
+    HOUSEHOLD_READ = "household:read"
+    HOUSEHOLD_UPDATE = "household:update"
+    HOUSEHOLD_DELETE = "household:delete"
+    CAMERA_WRITE = "camera:write"
+    SETTINGS_UPDATE = "settings:update"
+    USER_ADMIN = "user:admin"
+    AGENCY_ADMIN = "agency:admin"
+    AGENCY_LIST = "agency:list"
+
+
+def _member(actor: Actor, res: Resource) -> bool:
+    return isinstance(res, HouseholdRes) and res.household_id in actor.household_ids
+
+
+def _owner(actor: Actor, res: Resource) -> bool:
+    return isinstance(res, HouseholdRes) and res.household_id in actor.owner_of
+
+
+def _self(actor: Actor, res: Resource) -> bool:
+    return isinstance(res, UserRes) and res.user_id == actor.user_id
+
+
+def _anyone(actor: Actor, res: Resource) -> bool:
+    return True
+
+
+def _signed_in(actor: Actor, res: Resource) -> bool:
+    return actor.authenticated
+
+
+def _resident(actor: Actor, res: Resource) -> bool:
+    return actor.role is Role.RESIDENT
+
+
+def _admin(actor: Actor, res: Resource) -> bool:
+    return actor.role is Role.ADMIN
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may do an action (``allow``), needing which token scope, and who may see it exists."""
+
+    allow: Callable[[Actor, Resource], bool]
+    scope: Scope | None
+    # Whether a refusal should look like "not found" (the actor may not learn it exists).
+    hide: bool = False
+
+
+# Household data (address, cameras, zones, settings) is private to the household's
+# members: no staff role, not even an admin, may read it.  Settings that change who
+# can reach the footage are the owner's alone.
+RULES: dict[Action, Rule] = {
+    Action.ACCOUNT_READ: Rule(_self, Scope.ACCOUNT),
+    Action.TOKEN_MANAGE: Rule(_signed_in, Scope.ACCOUNT),
+    Action.DASHBOARD_VIEW: Rule(_resident, Scope.HOUSEHOLD_READ),
+    Action.HOUSEHOLD_LIST: Rule(_signed_in, None),
+    Action.HOUSEHOLD_CREATE: Rule(_resident, Scope.HOUSEHOLD_WRITE),
+    Action.HOUSEHOLD_READ: Rule(_member, Scope.HOUSEHOLD_READ, hide=True),
+    Action.HOUSEHOLD_UPDATE: Rule(_owner, Scope.HOUSEHOLD_WRITE, hide=True),
+    Action.HOUSEHOLD_DELETE: Rule(_owner, Scope.HOUSEHOLD_WRITE, hide=True),
+    Action.CAMERA_WRITE: Rule(_member, Scope.HOUSEHOLD_WRITE, hide=True),
+    Action.SETTINGS_UPDATE: Rule(_owner, Scope.HOUSEHOLD_WRITE, hide=True),
+    Action.USER_ADMIN: Rule(_admin, Scope.ADMIN),
+    Action.AGENCY_ADMIN: Rule(_admin, Scope.ADMIN),
+    Action.AGENCY_LIST: Rule(_anyone, None),
+}
+
+
+def can(actor: Actor, action: Action, resource: Resource = None) -> bool:
+    """Decide whether ``actor`` may do ``action`` on ``resource``."""
+    rule = RULES[action]
+    if rule.scope is not None and not actor.has_scope(rule.scope):
+        return False
+    return rule.allow(actor, resource)
+
+
+def require(actor: Actor, action: Action, resource: Resource = None) -> None:
+    """Raise unless ``actor`` may do ``action``: 401 if not signed in, else 404 or 403.
+
+    A refusal on an object the actor may not even see is reported as "not found", so
+    that nobody learns which households or cameras exist.
+    """
+    if can(actor, action, resource):
+        return
+    rule = RULES[action]
+    if not actor.authenticated and rule.allow is not _anyone:
+        raise Unauthenticated()
+    if rule.hide and not (isinstance(resource, HouseholdRes) and _member(actor, resource)):
+        raise NotFound()
+    if (
+        rule.scope is not None
+        and rule.scope in ROLE_SCOPES[actor.role]
+        and actor.scopes is not None
+    ):
+        raise Forbidden(f"This token lacks the scope {rule.scope.value!r}.")
+    raise Forbidden()

@@ -1,0 +1,203 @@
+"""A believable demo neighbourhood: Sellwood-Moreland, Portland, Oregon.
+
+About 40 households and 60 cameras over roughly one square mile, one agency with an
+officer and a supervisor, and one account for every staff role.  Addresses use the
+area's street names with made-up house numbers.  Seeding is idempotent: run twice,
+it adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from porchlight.accounts.schemas import AgencyIn, UserIn
+from porchlight.accounts.service import SYSTEM, Accounts
+from porchlight.authz import Actor, Role
+from porchlight.homes import service as homes
+from porchlight.homes.schemas import CameraIn, CameraKind, HouseholdIn, SettingsIn, ZoneIn
+
+# The neighbourhood's bounding box: about 1.5 km by 1.6 km, just under one square mile.
+SOUTH, NORTH = 45.4625, 45.4760
+WEST, EAST = -122.6640, -122.6450
+STREETS = [
+    "SE Tacoma St",
+    "SE Spokane St",
+    "SE Umatilla St",
+    "SE Tenino St",
+    "SE Lexington St",
+    "SE Nehalem St",
+    "SE Harney St",
+    "SE Bidwell St",
+    "SE 13th Ave",
+    "SE 15th Ave",
+    "SE 17th Ave",
+    "SE Milwaukie Ave",
+]
+FAMILY = [
+    "Alvarez",
+    "Nguyen",
+    "Okafor",
+    "Schmidt",
+    "Patel",
+    "Kowalski",
+    "Haddad",
+    "Tanaka",
+    "Fischer",
+    "Mendes",
+    "Larsen",
+    "Osei",
+    "Romero",
+    "Dubois",
+    "Kim",
+    "Walsh",
+    "Ivanova",
+    "Yilmaz",
+    "Moreau",
+    "Singh",
+]
+DEMO_PASSWORD = "porchlight-demo-pass"  # noqa: S105 - printed demo login, by design
+DOMAIN = "porchlight.example"
+AGENCY_NAME = "Sellwood Precinct, Demo City Police"
+HOUSEHOLDS = 40
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo login, printed for people and as JSON for scripts."""
+
+    email: str
+    password: str
+    role: str
+    name: str
+
+
+def staff_accounts() -> list[DemoAccount]:
+    """The demo's staff and agency logins."""
+    return [
+        DemoAccount(f"admin@{DOMAIN}", DEMO_PASSWORD, Role.ADMIN.value, "Ada Admin"),
+        DemoAccount(f"moderator@{DOMAIN}", DEMO_PASSWORD, Role.MODERATOR.value, "Mo Moderator"),
+        DemoAccount(f"legal@{DOMAIN}", DEMO_PASSWORD, Role.LEGAL_REVIEWER.value, "Lee Legal"),
+        DemoAccount(f"auditor@{DOMAIN}", DEMO_PASSWORD, Role.AUDITOR.value, "Audrey Auditor"),
+        DemoAccount(f"officer@{DOMAIN}", DEMO_PASSWORD, Role.OFFICER.value, "Officer Olsen"),
+        DemoAccount(f"supervisor@{DOMAIN}", DEMO_PASSWORD, Role.SUPERVISOR.value, "Sgt. Sato"),
+    ]
+
+
+def resident_accounts() -> list[DemoAccount]:
+    """One resident login per demo household."""
+    return [
+        DemoAccount(
+            f"resident{i:02d}@{DOMAIN}",
+            DEMO_PASSWORD,
+            Role.RESIDENT.value,
+            f"{FAMILY[i % len(FAMILY)]} household member {i:02d}",
+        )
+        for i in range(1, HOUSEHOLDS + 1)
+    ]
+
+
+def all_accounts() -> list[DemoAccount]:
+    """Every demo login."""
+    return staff_accounts() + resident_accounts()
+
+
+def _actor(user_id: str) -> Actor:
+    return Actor(user_id=user_id, role=Role.RESIDENT)
+
+
+def _seed_household(db: Session, accounts: Accounts, index: int, rng: random.Random) -> None:
+    account = resident_accounts()[index - 1]
+    user = accounts.create_user(
+        db,
+        SYSTEM,
+        UserIn(email=account.email, display_name=account.name, password=account.password),
+    )
+    lat = round(rng.uniform(SOUTH, NORTH), 6)
+    lng = round(rng.uniform(WEST, EAST), 6)
+    address = f"{rng.randrange(1000, 2000, 2)} {rng.choice(STREETS)}, Portland, OR"
+    home = homes.create_household(
+        db,
+        _actor(user.id),
+        HouseholdIn(
+            name=f"The {FAMILY[index % len(FAMILY)]} house", address=address, lat=lat, lng=lng
+        ),
+    )
+    actor = Actor(
+        user_id=user.id,
+        role=Role.RESIDENT,
+        household_ids=frozenset({home.id}),
+        owner_of=frozenset({home.id}),
+    )
+    # About one household in seven has turned police requests off.
+    if index % 7 == 0:
+        homes.update_settings(db, actor, home.id, SettingsIn(police_requests_enabled=False))
+    if index % 11 == 0:
+        homes.update_settings(db, actor, home.id, SettingsIn(retention_days=14))
+    door = homes.add_camera(
+        db,
+        actor,
+        home.id,
+        CameraIn(
+            name="Front door", kind=CameraKind.DOORBELL, position="front porch, facing the street"
+        ),
+    )
+    if index % 2 == 0:
+        homes.add_camera(
+            db,
+            actor,
+            home.id,
+            CameraIn(
+                name="Driveway",
+                kind=CameraKind.OUTDOOR,
+                position="over the garage",
+                people_only=index % 4 == 0,
+            ),
+        )
+    if index % 3 == 0:
+        # Keep the neighbour's window across the street out of the frame.
+        homes.add_zone(
+            db,
+            actor,
+            door.id,
+            ZoneIn(
+                name="Neighbour's window",
+                points=[[0.62, 0.10], [0.95, 0.10], [0.95, 0.42], [0.62, 0.42]],
+            ),
+        )
+
+
+def seed(db: Session, accounts: Accounts) -> bool:
+    """Seed the demo neighbourhood; return False if it was already there."""
+    if accounts.find_user(db, staff_accounts()[0].email) is not None:
+        return False
+    agency = accounts.create_agency(
+        db,
+        SYSTEM,
+        AgencyIn(
+            name=AGENCY_NAME,
+            jurisdiction="Demo City, Oregon",
+            public_contact="records@police.demo-city.example",
+            policy_url="https://police.demo-city.example/footage-policy",
+            retention_days=90,
+        ),
+    )
+    for account in staff_accounts():
+        role = Role(account.role)
+        accounts.create_user(
+            db,
+            SYSTEM,
+            UserIn(
+                email=account.email,
+                display_name=account.name,
+                password=account.password,
+                role=role,
+                agency_id=agency.id if role in (Role.OFFICER, Role.SUPERVISOR) else None,
+            ),
+        )
+    rng = random.Random(20261128)  # noqa: S311 - layout of demo data, not a secret
+    for index in range(1, HOUSEHOLDS + 1):
+        _seed_household(db, accounts, index, rng)
+    return True

@@ -1,0 +1,1 @@
+"""Homes: households, their cameras, privacy zones and settings."""

@@ -1,0 +1,113 @@
+"""The one typed settings class, read once at start-up by ``app.py`` and ``cli.py``.
+
+Every setting comes from an environment variable ``PORCHLIGHT_<NAME>`` or from a
+``.env`` file in the working directory.  Nothing below the composition root
+imports this module: values are passed down as arguments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "placeholder", "demo"})
+
+# OWASP's minimum for argon2id; lower costs are only accepted in test mode.
+OWASP_ARGON2_MEMORY_KIB = 19 * 1024
+OWASP_ARGON2_TIME_COST = 2
+
+
+class Settings(BaseSettings):
+    """Porchlight's configuration.  Each field's description is its documentation."""
+
+    model_config = SettingsConfigDict(env_prefix="PORCHLIGHT_", env_file=".env", extra="ignore")
+
+    environment: Literal["production", "demo", "test"] = Field(
+        "production",
+        description="production refuses placeholder secrets; demo and test accept them.",
+    )
+    data_dir: Path = Field(
+        Path("var"), description="Folder for the SQLite database, blobs and local state."
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; defaults to SQLite at DATA_DIR/porchlight.db. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/name",
+    )
+    blob_url: str | None = Field(
+        None, description="Where encrypted blobs live; defaults to the folder DATA_DIR/blobs."
+    )
+    host: str = Field("127.0.0.1", description="Address `porchlight serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `porchlight serve` listens on.")
+    secret_key: SecretStr = Field(
+        SecretStr("change-me"),
+        description="Signs CSRF tokens; at least 32 characters outside demo and test mode.",
+    )
+    cookie_secure: bool = Field(
+        True, description="Mark session cookies Secure (browsers still send them to localhost)."
+    )
+    session_hours: int = Field(12, ge=1, le=720, description="Lifetime of a web session.")
+    login_token_days: int = Field(
+        30, ge=1, le=365, description="Lifetime of a token issued by POST /api/v1/auth/login."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, le=100, description="Failed logins in a row before an account is locked."
+    )
+    login_lockout_minutes: int = Field(15, ge=1, description="How long a lockout lasts.")
+    login_rate_per_minute: int = Field(
+        20, ge=1, description="Login attempts allowed per client address per minute."
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body the JSON API and forms accept."
+    )
+    argon2_memory_kib: int = Field(
+        OWASP_ARGON2_MEMORY_KIB, ge=8, description="argon2id memory cost for passwords."
+    )
+    argon2_time_cost: int = Field(
+        OWASP_ARGON2_TIME_COST, ge=1, description="argon2id iterations for passwords."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Server log level."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_weak_production_values(self) -> Settings:
+        if self.environment != "production":
+            return self
+        secret = self.secret_key.get_secret_value()
+        if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < 32:
+            raise ValueError(
+                "PORCHLIGHT_SECRET_KEY is a placeholder or shorter than 32 characters; "
+                "set a random value (python -c 'import secrets; print(secrets.token_urlsafe(48))') "
+                "or run with PORCHLIGHT_ENVIRONMENT=demo"
+            )
+        if (
+            self.argon2_memory_kib < OWASP_ARGON2_MEMORY_KIB
+            or self.argon2_time_cost < OWASP_ARGON2_TIME_COST
+        ):
+            raise ValueError(
+                "argon2 costs below the OWASP minimum (19 MiB, 2 iterations) are for tests only"
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'porchlight.db').resolve()}"
+
+    @property
+    def resolved_blob_url(self) -> str:
+        """The blob store URL, defaulting to a folder in the data folder."""
+        if self.blob_url:
+            return self.blob_url
+        return (self.data_dir / "blobs").resolve().as_uri()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment and ``.env``, with explicit overrides on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]

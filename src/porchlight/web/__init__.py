@@ -1,0 +1,1 @@
+"""The web layer shared by every feature: context, problems, auth dependencies, templates."""

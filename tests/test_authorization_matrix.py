@@ -1,0 +1,225 @@
+"""Every route, every role: who may do what, including on another household's objects.
+
+Each row names a route and the status every role must get.  "owner" is the resident
+whose household the path's objects belong to; "neighbour" is another resident.  A
+test fails when the app has a route that is missing from this table, so no route can
+be added without deciding who may use it.  "login" means: sent to the sign-in page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from porchlight.accounts.models import ApiToken, WebSession
+from porchlight.authz import Role
+from porchlight.web.context import SESSION_COOKIE
+from tests.conftest import PASSWORD, Person, World
+
+ROLES = ("public", "owner", "neighbour", "officer", "supervisor", "moderator", "legal",
+         "auditor", "admin")
+ROLE_OF = {"owner": Role.RESIDENT, "neighbour": Role.RESIDENT, "officer": Role.OFFICER,
+           "supervisor": Role.SUPERVISOR, "moderator": Role.MODERATOR,
+           "legal": Role.LEGAL_REVIEWER, "auditor": Role.AUDITOR, "admin": Role.ADMIN}
+
+L = "login"
+ALL_200 = (200,) * 9
+SIGNED_IN_200 = (401,) + (200,) * 8
+ADMIN_ONLY = (401,) + (403,) * 7
+OWNER_ONLY = (401, "ok", 404, 404, 404, 404, 404, 404, 404)
+PAGE_ADMIN_ONLY = (L,) + (403,) * 7
+PAGE_OWNER_ONLY = (L, "ok", 404, 404, 404, 404, 404, 404, 404)
+
+
+def owner_only(ok: int) -> tuple[Any, ...]:
+    return tuple(ok if x == "ok" else x for x in OWNER_ONLY)
+
+
+def page_owner_only(ok: int) -> tuple[Any, ...]:
+    return tuple(ok if x == "ok" else x for x in PAGE_OWNER_ONLY)
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str
+    expect: tuple[Any, ...]
+    json: dict[str, Any] | None = None
+    form: dict[str, Any] | None = None
+
+
+NEW_USER = {"email": "new@example.org", "display_name": "New", "password": "a-long-passphrase"}
+NEW_AGENCY = {"name": "Matrix PD", "jurisdiction": "Matrix", "public_contact": "m@example.org"}
+HOUSEHOLD = {"name": "Another", "address": "1 Other St", "lat": 45.47, "lng": -122.65}
+ZONE = {"name": "Z", "points": [[0.5, 0.5], [0.9, 0.5], [0.9, 0.9]]}
+
+API: list[Case] = [
+    Case("GET", "/healthz", ALL_200),
+    Case("GET", "/openapi.json", ALL_200),
+    Case("POST", "/api/v1/auth/login", (401,) + (201,) * 8, json={}),
+    Case("POST", "/api/v1/auth/logout", (401,) + (204,) * 8),
+    Case("GET", "/api/v1/me", SIGNED_IN_200),
+    Case("GET", "/api/v1/tokens", SIGNED_IN_200),
+    Case("POST", "/api/v1/tokens", (401,) + (201,) * 8, json={"name": "matrix"}),
+    Case("DELETE", "/api/v1/tokens/{token_id}", owner_only(204)),
+    Case("GET", "/api/v1/agencies", ALL_200),
+    Case("POST", "/api/v1/admin/agencies", (*ADMIN_ONLY, 201), json=NEW_AGENCY),
+    Case("GET", "/api/v1/admin/users", (*ADMIN_ONLY, 200)),
+    Case("POST", "/api/v1/admin/users", (*ADMIN_ONLY, 201), json=NEW_USER),
+    Case("GET", "/api/v1/admin/users/{user_id}", (*ADMIN_ONLY, 200)),
+    Case("PATCH", "/api/v1/admin/users/{user_id}", (*ADMIN_ONLY, 200),
+         json={"display_name": "Renamed"}),
+    Case("GET", "/api/v1/households", SIGNED_IN_200),
+    Case("POST", "/api/v1/households", (401, 201, 201, 403, 403, 403, 403, 403, 403),
+         json=HOUSEHOLD),
+    Case("GET", "/api/v1/households/{household_id}", owner_only(200)),
+    Case("PATCH", "/api/v1/households/{household_id}", owner_only(200), json={"name": "N"}),
+    Case("DELETE", "/api/v1/households/{household_id}", owner_only(204)),
+    Case("GET", "/api/v1/households/{household_id}/settings", owner_only(200)),
+    Case("PATCH", "/api/v1/households/{household_id}/settings", owner_only(200),
+         json={"retention_days": 7}),
+    Case("GET", "/api/v1/households/{household_id}/settings/history", owner_only(200)),
+    Case("GET", "/api/v1/households/{household_id}/cameras", owner_only(200)),
+    Case("POST", "/api/v1/households/{household_id}/cameras", owner_only(201),
+         json={"name": "Garden", "kind": "outdoor"}),
+    Case("GET", "/api/v1/cameras/{camera_id}", owner_only(200)),
+    Case("PATCH", "/api/v1/cameras/{camera_id}", owner_only(200), json={"position": "gate"}),
+    Case("DELETE", "/api/v1/cameras/{camera_id}", owner_only(204)),
+    Case("GET", "/api/v1/cameras/{camera_id}/zones", owner_only(200)),
+    Case("POST", "/api/v1/cameras/{camera_id}/zones", owner_only(201), json=ZONE),
+    Case("PUT", "/api/v1/zones/{zone_id}", owner_only(200), json=ZONE),
+    Case("DELETE", "/api/v1/zones/{zone_id}", owner_only(204)),
+]
+
+PAGES: list[Case] = [
+    Case("GET", "/", ALL_200),
+    Case("GET", "/login", (200,) + (303,) * 8),
+    Case("POST", "/login", (401,) + (303,) * 8, form={}),
+    Case("POST", "/logout", (L,) + (303,) * 8, form={}),
+    Case("GET", "/agencies", ALL_200),
+    Case("GET", "/account/tokens", (L,) + (200,) * 8),
+    Case("POST", "/account/tokens", (L,) + (201,) * 8, form={"name": "page token"}),
+    Case("POST", "/account/tokens/{token_id}/revoke", page_owner_only(303), form={}),
+    Case("GET", "/admin", (*PAGE_ADMIN_ONLY, 200)),
+    Case("POST", "/admin/users", (*PAGE_ADMIN_ONLY, 303), form=NEW_USER | {"role": "resident"}),
+    Case("POST", "/admin/agencies", (*PAGE_ADMIN_ONLY, 303), form=NEW_AGENCY),
+    Case("GET", "/home", (L, 200, 200, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/households", (L, 303, 303, 403, 403, 403, 403, 403, 403), form=HOUSEHOLD),
+    Case("POST", "/households/{household_id}/settings", page_owner_only(303),
+         form={"retention_days": "9"}),
+    Case("POST", "/households/{household_id}/cameras", page_owner_only(303),
+         form={"name": "Side gate", "kind": "outdoor"}),
+    Case("GET", "/cameras/{camera_id}", page_owner_only(200)),
+    Case("POST", "/cameras/{camera_id}/zones", page_owner_only(303),
+         form={"points": "0.5,0.5; 0.9,0.5; 0.9,0.9"}),
+    Case("POST", "/zones/{zone_id}/delete", page_owner_only(303), form={}),
+    Case("POST", "/cameras/{camera_id}/delete", page_owner_only(303), form={}),
+]
+
+CASES = [pytest.param(c, role, i, id=f"{c.method} {c.path} as {role}")
+         for c in API + PAGES for i, role in enumerate(ROLES)]
+
+
+def _people(world: World) -> dict[str, Person]:
+    people = {"owner": world.person(Role.RESIDENT), "neighbour": world.person(Role.RESIDENT)}
+    for name in ROLES[3:]:
+        people[name] = world.person(ROLE_OF[name])
+    return people
+
+
+def _path(template: str, owner: Person, owner_token_id: str) -> str:
+    return template.format(household_id=owner.household_id, camera_id=owner.camera_id,
+                           zone_id=owner.zone_id, user_id=owner.user.id,
+                           token_id=owner_token_id)
+
+
+def _web_login(world: World, client: TestClient, person: Person) -> str:
+    with world.sessions.begin() as db:
+        secret, web = world.accounts.start_web_session(db, person.user)
+        csrf = web.csrf_token
+    client.cookies.set(SESSION_COOKIE, secret, domain="testserver.local")
+    return csrf
+
+
+@pytest.mark.parametrize(("case", "role", "index"), CASES)
+def test_route_answers_each_role(case: Case, role: str, index: int, world: World,
+                                 client: TestClient) -> None:
+    people = _people(world)
+    owner = people["owner"]
+    with world.sessions() as db:
+        token_id = db.scalar(select(ApiToken.id).where(ApiToken.user_id == owner.user.id))
+    assert token_id is not None
+    path = _path(case.path, owner, token_id)
+    person = people.get(role)
+    expected = case.expect[index]
+
+    if case in PAGES:
+        response = _page_request(world, client, case, path, person)
+    else:
+        headers = person.headers if person else {}
+        body = case.json
+        if case.path == "/api/v1/auth/login":
+            body = {"email": person.email if person else "nobody@example.org",
+                    "password": PASSWORD}
+        response = client.request(case.method, path, json=body, headers=headers)
+
+    if expected == L:
+        assert response.status_code == 303, response.text
+        assert response.headers["location"].startswith("/login")
+    else:
+        assert response.status_code == expected, response.text
+        if expected in (303,):
+            assert not response.headers["location"].startswith("/login")
+    if response.status_code >= 400 and case in API:
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def _page_request(world: World, client: TestClient, case: Case, path: str,
+                  person: Person | None) -> Any:
+    csrf = _web_login(world, client, person) if person else ""
+    if case.path == "/login":
+        if case.method == "GET":
+            return client.get(path, follow_redirects=False)
+        client.cookies.delete(SESSION_COOKIE)
+        page = client.get("/login")
+        token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        form = {"email": person.email if person else "nobody@example.org",
+                "password": PASSWORD, "csrf_token": token, "next": "/home"}
+        return client.post(path, data=form, follow_redirects=False)
+    if case.method == "GET":
+        return client.get(path, follow_redirects=False)
+    return client.post(path, data=(case.form or {}) | {"csrf_token": csrf},
+                       follow_redirects=False)
+
+
+def test_every_route_is_in_the_matrix(app: Any) -> None:
+    listed = {(c.method, c.path) for c in API + PAGES}
+    present = set()
+    for route in app.routes:
+        methods = getattr(route, "methods", None)
+        if methods is None:  # the /static mount serves files only
+            continue
+        for method in methods - {"HEAD", "OPTIONS"}:
+            present.add((method, route.path))
+    assert present - listed == set(), "routes missing from the authorization matrix"
+    assert listed - present == set(), "matrix rows for routes that no longer exist"
+
+
+def test_api_routes_are_documented_in_openapi(app: Any) -> None:
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.path.startswith("/api/v1"):
+            assert route.include_in_schema, route.path
+
+
+def test_web_sessions_are_unaffected_by_bearer_routes(world: World, client: TestClient) -> None:
+    """A session cookie alone never authorises an API call (so the API needs no CSRF)."""
+    owner = world.person(Role.RESIDENT)
+    _web_login(world, client, owner)
+    assert client.get("/api/v1/me").status_code == 401
+    with world.sessions() as db:
+        assert db.scalar(select(WebSession.id)) is not None
