@@ -152,7 +152,8 @@ class Rule:
 # members: no staff role, not even an admin, may read it.  Settings that change who
 # can reach the footage are the owner's alone.
 RULES: dict[Action, Rule] = {
-    Action.ACCOUNT_READ: Rule(_self, Scope.ACCOUNT),
+    # Any live token may tell whose it is and what it may do.
+    Action.ACCOUNT_READ: Rule(_self, None),
     Action.TOKEN_MANAGE: Rule(_signed_in, Scope.ACCOUNT),
     Action.DASHBOARD_VIEW: Rule(_resident, Scope.HOUSEHOLD_READ),
     Action.HOUSEHOLD_LIST: Rule(_signed_in, None),

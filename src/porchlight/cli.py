@@ -211,7 +211,7 @@ def agency_create(
     }
 
     def work(db: Any, accounts: Accounts) -> str:
-        return accounts.create_agency(db, SYSTEM, AgencyIn(**data_fields)).id  # type: ignore[arg-type]
+        return accounts.create_agency(db, SYSTEM, AgencyIn(**data_fields)).id
 
     agency_id = _run(_settings(), work)
     out.print(f"registered agency {name} ({agency_id})")

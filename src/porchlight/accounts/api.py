@@ -21,6 +21,7 @@ from porchlight.accounts.schemas import (
 )
 from porchlight.authz import ROLE_SCOPES, Action, Actor, Role, Scope, require
 from porchlight.db import utcnow
+from porchlight.errors import Unauthenticated
 from porchlight.web.context import context
 from porchlight.web.deps import API_ACTOR, DB, client_address
 
@@ -81,8 +82,8 @@ def logout(request: Request, actor: Actor = API_ACTOR, db: Session = DB) -> Resp
 @router.get("/me", response_model=MeOut)
 def me(request: Request, actor: Actor = API_ACTOR, db: Session = DB) -> MeOut:
     """Your account, your households and what your token may do."""
-    require(actor, Action.TOKEN_MANAGE)
-    assert actor.user_id is not None
+    if actor.user_id is None:
+        raise Unauthenticated()
     user = context(request).accounts.get_user(db, actor, actor.user_id)
     scopes = actor.scopes if actor.scopes is not None else ROLE_SCOPES[actor.role]
     return MeOut(

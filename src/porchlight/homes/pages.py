@@ -53,7 +53,7 @@ async def create_household(
 ) -> Response:
     form = await _form(request, visitor)
     try:
-        service.create_household(db, visitor.actor, HouseholdIn(**form))  # type: ignore[arg-type]
+        service.create_household(db, visitor.actor, HouseholdIn(**form))
     except FORM_ERRORS as exc:
         return _dashboard(request, visitor, db, status=422, error=error_message(exc))
     return redirect("/home?notice=" + quote("Household created."))
@@ -89,7 +89,7 @@ async def add_camera(
     form = await _form(request, visitor)
     try:
         form["people_only"] = str("people_only" in form)
-        camera = service.add_camera(db, visitor.actor, household_id, CameraIn(**form))  # type: ignore[arg-type]
+        camera = service.add_camera(db, visitor.actor, household_id, CameraIn(**form))
     except FORM_ERRORS as exc:
         return _dashboard(request, visitor, db, status=422, error=error_message(exc))
     return redirect(f"/cameras/{camera.id}?notice=" + quote(f"Camera {camera.name} added."))
@@ -142,7 +142,7 @@ async def add_zone(
     try:
         data = ZoneIn(
             name=form.get("name") or "Privacy zone", points=parse_points(form.get("points", ""))
-        )  # type: ignore[arg-type]
+        )
         service.add_zone(db, visitor.actor, camera_id, data)
     except FORM_ERRORS as exc:
         hint = "points: write corners as x,y pairs from 0 to 1, separated by semicolons"

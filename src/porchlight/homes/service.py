@@ -99,9 +99,9 @@ def update_household(
     for name in ("name", "address"):
         if fields.get(name) is not None:
             setattr(home, name, fields[name])
-    if fields.get("lat") is not None or fields.get("lng") is not None:
-        lat = fields.get("lat") if fields.get("lat") is not None else home.lat
-        lng = fields.get("lng") if fields.get("lng") is not None else home.lng
+    if patch.lat is not None or patch.lng is not None:
+        lat = patch.lat if patch.lat is not None else home.lat
+        lng = patch.lng if patch.lng is not None else home.lng
         home.lat, home.lng, home.h3_cell = lat, lng, _cell(lat, lng)
     return home
 

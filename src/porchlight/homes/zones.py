@@ -48,8 +48,6 @@ def zone_problem(raw: list[list[float]]) -> str | None:
         if not (math.isfinite(x) and math.isfinite(y) and 0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
             return f"Corner {i + 1} lies outside the frame (x and y run from 0 to 1)."
         points.append((x, y))
-    if polygon_area(points) < MIN_AREA:
-        return "The zone has no visible area; its corners nearly lie on a line."
     n = len(points)
     for i in range(n):
         for j in range(i + 1, n):
@@ -57,4 +55,7 @@ def zone_problem(raw: list[list[float]]) -> str | None:
                 continue
             if _segments_cross(points[i], points[(i + 1) % n], points[j], points[(j + 1) % n]):
                 return "The zone's edges cross each other; draw its corners in order."
+    # After the crossing check: a bow-tie's two halves cancel out in the shoelace sum.
+    if polygon_area(points) < MIN_AREA:
+        return "The zone has no visible area; its corners nearly lie on a line."
     return None

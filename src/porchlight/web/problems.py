@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from porchlight.errors import PorchlightError
+from porchlight.web.context import WebContext
 
 PROBLEM_TYPE_BASE = "https://porchlight.example/problems/"
 log = logging.getLogger("porchlight")
@@ -39,13 +40,19 @@ def problem(
 ) -> Response:
     """Build a problem response (JSON for the API, HTML for pages)."""
     if wants_html(request):
-        ctx = request.app.state.web
+        ctx: WebContext = request.app.state.web
         return ctx.templates.TemplateResponse(
             request,
             "error.html",
-            {"status": status, "title": title, "detail": detail, "errors": errors or [],
-             # Error pages do not look the visitor up again: they show the signed-out menu.
-             "visitor": {"user": None, "actor": None}, "csrf": ""},
+            {
+                "status": status,
+                "title": title,
+                "detail": detail,
+                "errors": errors or [],
+                # Error pages do not look the visitor up again: they show the signed-out menu.
+                "visitor": {"user": None, "actor": None},
+                "csrf": "",
+            },
             status_code=status,
             headers=headers,
         )

@@ -1,0 +1,68 @@
+# Porchlight: two commands on a fresh machine.
+#   make demo   installs into .venv, seeds a demo neighbourhood, serves http://127.0.0.1:8000
+#   make test   lint, type checks, import layers, then the test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: install demo serve test lint typecheck layers pytest test-postgres system-deps lock bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Porchlight needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/porchlight demo
+
+serve: install
+	$(BIN)/porchlight serve
+
+test: install lint typecheck layers pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy src
+
+layers: install
+	$(BIN)/lint-imports
+
+pytest: install
+	@test -x /usr/bin/chromium || test -n "$$PORCHLIGHT_CHROMIUM" || \
+	  echo "NOTICE: browser tests will be skipped: Debian's chromium is not installed (run 'make system-deps' as root)."
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL: each run creates a fresh database on that server and drops it.
+test-postgres: install
+	PORCHLIGHT_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# System packages for the browser tests and the age interoperability tests (needs root).
+system-deps:
+	@if command -v chromium >/dev/null && command -v age >/dev/null && command -v ffmpeg >/dev/null; then \
+	  echo "chromium, age and ffmpeg are installed"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium age ffmpeg; \
+	fi
+
+# Rewrite constraints.txt from what is installed in .venv now.
+lock: install
+	{ echo "# Exact versions CI tested; 'make install' installs with these as constraints."; \
+	  echo "# Regenerate with 'make lock' after changing dependencies in pyproject.toml."; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt
+
+bench: install
+	$(BIN)/python bench/ledger_proofs.py
+	$(BIN)/python bench/crypto.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
