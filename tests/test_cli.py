@@ -33,8 +33,15 @@ def test_demo_seeds_prints_json_and_is_safe_to_repeat(cli_env: Path) -> None:
     assert first.exit_code == 0, first.output
     data = json.loads(first.stdout)
     roles = {a["role"] for a in data["accounts"]}
-    assert {"admin", "moderator", "legal_reviewer", "auditor", "officer", "supervisor",
-            "resident"} <= roles
+    assert {
+        "admin",
+        "moderator",
+        "legal_reviewer",
+        "auditor",
+        "officer",
+        "supervisor",
+        "resident",
+    } <= roles
     assert data["created"] is True
     again = runner.invoke(app, ["demo", "--no-serve", "--json"])
     assert again.exit_code == 0
@@ -54,12 +61,17 @@ def test_demo_neighbourhood_is_believable(cli_env: Path) -> None:
     with eng.connect() as conn:
         homes = conn.execute(select(Household.lat, Household.lng)).all()
         cameras = conn.scalar(select(func.count()).select_from(Camera))
-        off = conn.scalar(select(func.count()).select_from(Household).where(
-            Household.police_requests_enabled.is_(False)))
+        off = conn.scalar(
+            select(func.count())
+            .select_from(Household)
+            .where(Household.police_requests_enabled.is_(False))
+        )
     eng.dispose()
     assert 35 <= len(homes) <= 45
-    assert cameras is not None and 55 <= cameras <= 65
-    assert off and off > 0  # some households have turned police requests off
+    assert cameras is not None
+    assert 55 <= cameras <= 65
+    assert off
+    assert off > 0
     lats = [h[0] for h in homes]
     lngs = [h[1] for h in homes]
     width = distance_m((min(lats), min(lngs)), (min(lats), max(lngs)))
@@ -70,12 +82,37 @@ def test_demo_neighbourhood_is_believable(cli_env: Path) -> None:
 
 def test_user_agency_and_token_commands(cli_env: Path) -> None:
     assert runner.invoke(app, ["migrate"]).exit_code == 0
-    made = runner.invoke(app, ["agency", "create", "Test PD", "--jurisdiction", "Testville",
-                               "--contact", "desk@example.org", "--retention-days", "30"])
+    made = runner.invoke(
+        app,
+        [
+            "agency",
+            "create",
+            "Test PD",
+            "--jurisdiction",
+            "Testville",
+            "--contact",
+            "desk@example.org",
+            "--retention-days",
+            "30",
+        ],
+    )
     assert made.exit_code == 0, made.output
-    officer = runner.invoke(app, ["user", "create", "cop@example.org", "--name", "Cop",
-                                  "--role", "officer", "--agency", "Test PD",
-                                  "--password", "a-long-passphrase"])
+    officer = runner.invoke(
+        app,
+        [
+            "user",
+            "create",
+            "cop@example.org",
+            "--name",
+            "Cop",
+            "--role",
+            "officer",
+            "--agency",
+            "Test PD",
+            "--password",
+            "a-long-passphrase",
+        ],
+    )
     assert officer.exit_code == 0, officer.output
     token = runner.invoke(app, ["token", "create", "cop@example.org", "--name", "script"])
     assert token.exit_code == 0, token.output
@@ -85,19 +122,45 @@ def test_user_agency_and_token_commands(cli_env: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["user", "create", "bad-email", "--name", "X", "--password", "a-long-passphrase"],
-         "email"),
-        (["user", "create", "a@example.org", "--name", "X", "--password", "short"],
-         "at least 10"),
-        (["user", "create", "a@example.org", "--name", "X", "--role", "officer",
-          "--password", "a-long-passphrase"], "agency"),
+        (
+            ["user", "create", "bad-email", "--name", "X", "--password", "a-long-passphrase"],
+            "email",
+        ),
+        (["user", "create", "a@example.org", "--name", "X", "--password", "short"], "at least 10"),
+        (
+            [
+                "user",
+                "create",
+                "a@example.org",
+                "--name",
+                "X",
+                "--role",
+                "officer",
+                "--password",
+                "a-long-passphrase",
+            ],
+            "agency",
+        ),
         (["token", "create", "nobody@example.org"], "no account"),
-        (["user", "create", "a@example.org", "--name", "X", "--role", "chief",
-          "--password", "a-long-passphrase"], "chief"),
+        (
+            [
+                "user",
+                "create",
+                "a@example.org",
+                "--name",
+                "X",
+                "--role",
+                "chief",
+                "--password",
+                "a-long-passphrase",
+            ],
+            "chief",
+        ),
     ],
 )
-def test_bad_arguments_give_a_readable_error_and_nonzero_exit(cli_env: Path, args: list[str],
-                                                              message: str) -> None:
+def test_bad_arguments_give_a_readable_error_and_nonzero_exit(
+    cli_env: Path, args: list[str], message: str
+) -> None:
     assert runner.invoke(app, ["migrate"]).exit_code == 0
     result = runner.invoke(app, args)
     assert result.exit_code != 0
@@ -114,8 +177,9 @@ def test_duplicate_user_is_refused(cli_env: Path) -> None:
     assert "already exists" in again.output
 
 
-def test_production_mode_refuses_placeholder_secret(cli_env: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_production_mode_refuses_placeholder_secret(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PORCHLIGHT_ENVIRONMENT", "production")
     monkeypatch.delenv("PORCHLIGHT_ARGON2_MEMORY_KIB")
     monkeypatch.delenv("PORCHLIGHT_ARGON2_TIME_COST")
@@ -126,8 +190,14 @@ def test_production_mode_refuses_placeholder_secret(cli_env: Path,
 
 def test_console_script_is_installed(cli_env: Path) -> None:
     exe = Path(sys.executable).with_name("porchlight")
-    result = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60,
-                            env=os.environ | {"COLUMNS": "120"}, check=False)
+    result = subprocess.run(
+        [str(exe), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ | {"COLUMNS": "120"},
+        check=False,
+    )
     assert result.returncode == 0
     for command in ("serve", "migrate", "demo", "user", "agency", "token"):
         assert command in result.stdout

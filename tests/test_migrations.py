@@ -24,7 +24,9 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 def test_upgrade_then_downgrade_to_base_and_back(tmp_path: Path) -> None:
     eng = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     upgrade(eng)
-    assert {"users", "households", "cameras", "privacy_zones"} <= set(inspect(eng).get_table_names())
+    assert {"users", "households", "cameras", "privacy_zones"} <= set(
+        inspect(eng).get_table_names()
+    )
     downgrade(eng, "base")
     assert set(inspect(eng).get_table_names()) <= {"alembic_version"}
     upgrade(eng)

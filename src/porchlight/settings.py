@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port `porchlight serve` listens on.")
     secret_key: SecretStr = Field(
         SecretStr("change-me"),
-        description="Signs CSRF tokens; at least 32 characters outside demo and test mode.",
+        description="Signs the sign-in form's CSRF tokens; at least 32 characters outside "
+        "demo and test mode.",
     )
     cookie_secure: bool = Field(
         True, description="Mark session cookies Secure (browsers still send them to localhost)."

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
@@ -21,6 +19,8 @@ from porchlight.web.deps import (
     PageUser,
     check_csrf,
     client_address,
+    login_csrf_ok,
+    new_login_csrf,
 )
 from porchlight.web.pages import FORM_ERRORS, error_message, redirect, render
 
@@ -50,7 +50,7 @@ def _login_page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    token = secrets.token_urlsafe(24)
+    nonce, token = new_login_csrf(context(request).secret_key)
     response = render(
         request,
         "login.html",
@@ -63,7 +63,7 @@ def _login_page(
     )
     response.set_cookie(
         CSRF_COOKIE,
-        token,
+        nonce,
         httponly=True,
         samesite="strict",
         secure=context(request).cookie_secure,
@@ -90,8 +90,7 @@ def login(
     db: Session = DB,
 ) -> Response:
     ctx = context(request)
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not cookie or not hmac.compare_digest(cookie, csrf_token):
+    if not login_csrf_ok(ctx.secret_key, request.cookies.get(CSRF_COOKIE, ""), csrf_token):
         return _login_page(
             request,
             visitor,

@@ -7,7 +7,9 @@ needs no CSRF defence, and every page form carries a CSRF token.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -122,3 +124,23 @@ def check_csrf(visitor: PageUser, token: str) -> None:
     """Refuse a form post whose CSRF token does not match the visitor's session."""
     if not visitor.web or not hmac.compare_digest(visitor.web.csrf_token, token or ""):
         raise Forbidden("The form expired or did not come from this site; reload and try again.")
+
+
+def _sign(secret_key: bytes, nonce: str) -> str:
+    return hmac.new(secret_key, nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def new_login_csrf(secret_key: bytes) -> tuple[str, str]:
+    """A signed double-submit pair for the sign-in form: (cookie nonce, form token).
+
+    Before sign-in there is no session to bind a token to, so the form token is an
+    HMAC of a cookie nonce under the server's secret: someone who can plant a cookie
+    still cannot produce the matching form token.
+    """
+    nonce = secrets.token_urlsafe(24)
+    return nonce, _sign(secret_key, nonce)
+
+
+def login_csrf_ok(secret_key: bytes, nonce: str, token: str) -> bool:
+    """Whether a sign-in form's token matches its cookie nonce."""
+    return bool(nonce) and hmac.compare_digest(_sign(secret_key, nonce), token or "")
