@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, String, create_engine, event
+from sqlalchemy import DateTime, MetaData, String, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -73,6 +73,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Deleted rows are overwritten with zeros, so that shredded keys leave no trace.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -105,3 +107,14 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def flush_deleted(session: Session) -> None:
+    """After a commit that destroyed secrets, make sure no old copy lingers on disk.
+
+    SQLite keeps earlier page images in its write-ahead log until a checkpoint; this
+    writes them back (already zeroed by ``secure_delete``) and truncates the log.
+    PostgreSQL reclaims dead rows with VACUUM, which its autovacuum runs.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

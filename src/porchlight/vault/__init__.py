@@ -1,0 +1,1 @@
+"""The footage vault: clips encrypted with their own keys, shredded at expiry, access logged."""

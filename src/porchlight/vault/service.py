@@ -1,0 +1,608 @@
+"""Vault use cases: resumable encrypted uploads, clips, playback, export, deletion,
+retention and the access log.  The only code that writes the vault tables."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import BinaryIO, cast
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from porchlight.authz import Action, Actor, HouseholdRes, require
+from porchlight.blobs.base import BlobStore
+from porchlight.crypto import Identity, Recipient, unwrap_file_key
+from porchlight.crypto.seek import PayloadLayout, decrypt_range, payload_layout
+from porchlight.crypto.stream import CHUNK_SIZE, PAYLOAD_NONCE_SIZE
+from porchlight.db import flush_deleted, utcnow
+from porchlight.errors import Conflict, Forbidden, InvalidInput, NotFound, PorchlightError
+from porchlight.homes import service as homes
+from porchlight.homes.schemas import SettingsIn
+from porchlight.ids import new_id
+from porchlight.pagination import Page, paginate
+from porchlight.vault import uploads
+from porchlight.vault.keys import unwrap
+from porchlight.vault.models import (
+    AccessEvent,
+    Clip,
+    HouseholdKey,
+    Upload,
+    VaultObject,
+    WrappedKey,
+)
+from porchlight.vault.schemas import HouseholdKeyIn, PartIn, UploadIn
+
+VAULT = "vault"
+HOUSEHOLD = "household"
+CONTENT_TYPES = {"media": "video/mp4", "thumbnail": "image/jpeg"}
+
+
+class PayloadTooLarge(PorchlightError):
+    """A clip over the size limit, or a household over its storage quota."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, 413, "payload-too-large", "Payload too large")
+
+
+@dataclass(frozen=True)
+class VaultLimits:
+    """Size limits chosen at start-up (from settings)."""
+
+    max_clip_bytes: int = 2 * 1024**3 + 64 * 1024**2
+    max_thumbnail_bytes: int = 2 * 1024**2
+    max_clip_seconds: int = 30 * 60
+    household_quota_bytes: int = 50 * 1024**3
+    upload_hours: int = 24
+
+
+@dataclass
+class MediaStream:
+    """A decrypted byte range of a clip, ready to send."""
+
+    chunks: Iterator[bytes]
+    start: int
+    end: int
+    total: int
+    content_type: str
+
+
+class Vault:
+    """The footage vault, configured once with its blob store and its own key."""
+
+    def __init__(
+        self, blobs: BlobStore, identity: Identity, upload_dir: Path, limits: VaultLimits
+    ) -> None:
+        self.blobs = blobs
+        self.identity = identity
+        self.upload_dir = upload_dir
+        self.limits = limits
+        upload_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    @property
+    def recipient(self) -> Recipient:
+        """The vault's public key: clips' keys are wrapped to it in standard mode."""
+        return self.identity.recipient
+
+    # -- keys and modes ------------------------------------------------------------
+
+    def household_recipients(self, db: Session, household_id: str) -> list[str]:
+        """The household's active end-to-end public keys."""
+        stmt = select(HouseholdKey.recipient).where(
+            HouseholdKey.household_id == household_id, HouseholdKey.retired_at.is_(None)
+        )
+        return list(db.scalars(stmt))
+
+    def info(self, db: Session, actor: Actor, household_id: str) -> tuple[bool, list[str]]:
+        """Whether the household is in end-to-end mode, and its public keys."""
+        home = homes.get_household(db, actor, household_id)
+        return home.e2e_enabled, self.household_recipients(db, household_id)
+
+    def register_key(
+        self, db: Session, actor: Actor, household_id: str, data: HouseholdKeyIn
+    ) -> HouseholdKey:
+        """Register the owner's end-to-end key and turn end-to-end mode on (owners).
+
+        From then on new clips must be encrypted to this key only; the server keeps
+        no key that opens them.  Earlier keys are retired.
+        """
+        require(actor, Action.VAULT_KEYS, HouseholdRes(household_id))
+        now = utcnow()
+        for old in db.scalars(
+            select(HouseholdKey).where(
+                HouseholdKey.household_id == household_id, HouseholdKey.retired_at.is_(None)
+            )
+        ):
+            old.retired_at = now
+        recovery = base64.b64decode(data.recovery) if data.recovery else None
+        key = HouseholdKey(household_id=household_id, recipient=data.recipient, recovery=recovery)
+        db.add(key)
+        homes.update_settings(db, actor, household_id, SettingsIn(e2e_enabled=True))
+        db.flush()
+        return key
+
+    def recovery(self, db: Session, actor: Actor, household_id: str) -> HouseholdKey:
+        """The active key's passphrase-encrypted backup (owners)."""
+        require(actor, Action.VAULT_KEYS, HouseholdRes(household_id))
+        stmt = select(HouseholdKey).where(
+            HouseholdKey.household_id == household_id, HouseholdKey.retired_at.is_(None)
+        )
+        key = db.scalar(stmt)
+        if key is None or key.recovery is None:
+            raise NotFound("This household has no recovery backup.")
+        return key
+
+    # -- uploads -------------------------------------------------------------------
+
+    def start_upload(self, db: Session, actor: Actor, data: UploadIn) -> Upload:
+        """Begin a resumable upload; the same idempotency key returns the same upload."""
+        camera = homes.get_camera(db, actor, data.camera_id)
+        require(actor, Action.CLIP_UPLOAD, HouseholdRes(camera.household_id))
+        existing = db.scalar(
+            select(Upload).where(
+                Upload.household_id == camera.household_id,
+                Upload.idempotency_key == data.idempotency_key,
+            )
+        )
+        if existing is not None:
+            return existing
+        self._check_upload(db, camera.household_id, data)
+        parts = {"media": self._part(data.media)}
+        if data.thumbnail is not None:
+            parts["thumbnail"] = self._part(data.thumbnail)
+        upload = Upload(
+            household_id=camera.household_id,
+            camera_id=camera.id,
+            user_id=actor.user_id,
+            idempotency_key=data.idempotency_key,
+            started_at=data.started_at,
+            ended_at=data.ended_at,
+            labels=sorted(set(data.labels)),
+            parts=parts,
+            expires_at=utcnow() + timedelta(hours=self.limits.upload_hours),
+        )
+        db.add(upload)
+        db.flush()
+        return upload
+
+    @staticmethod
+    def _part(part: PartIn) -> dict[str, object]:
+        return {
+            "size": part.size,
+            "sha256": part.sha256,
+            "received": 0,
+            "keys": [k.model_dump() for k in part.keys],
+        }
+
+    def _check_upload(self, db: Session, household_id: str, data: UploadIn) -> None:
+        seconds = (data.ended_at - data.started_at).total_seconds()
+        if not 0 < seconds <= self.limits.max_clip_seconds:
+            raise InvalidInput(
+                f"A clip must end after it starts and last at most "
+                f"{self.limits.max_clip_seconds} seconds.",
+                field_loc=["body", "ended_at"],
+            )
+        if data.media.size > self.limits.max_clip_bytes:
+            raise PayloadTooLarge(f"A clip may be at most {self.limits.max_clip_bytes} bytes.")
+        if data.thumbnail and data.thumbnail.size > self.limits.max_thumbnail_bytes:
+            raise PayloadTooLarge(
+                f"A thumbnail may be at most {self.limits.max_thumbnail_bytes} bytes."
+            )
+        used = (
+            db.scalar(
+                select(func.coalesce(func.sum(VaultObject.size), 0)).where(
+                    VaultObject.household_id == household_id
+                )
+            )
+            or 0
+        )
+        if used + data.media.size > self.limits.household_quota_bytes:
+            raise PayloadTooLarge("This household's storage quota is full; delete some clips.")
+        e2e = homes.household_of(db, household_id).e2e_enabled
+        own = set(self.household_recipients(db, household_id))
+        for name, part in (("media", data.media), ("thumbnail", data.thumbnail)):
+            if part is not None:
+                self._check_keys(name, part, e2e, own)
+
+    def _check_keys(self, name: str, part: PartIn, e2e: bool, own: set[str]) -> None:
+        holders: dict[str, str] = {k.holder: k.recipient for k in part.keys}
+        loc: list[str | int] = ["body", name, "keys"]
+        if e2e:
+            if VAULT in holders:
+                raise InvalidInput(
+                    "End-to-end mode is on: no key may be wrapped to the vault.", field_loc=loc
+                )
+            if holders.get(HOUSEHOLD) not in own:
+                raise InvalidInput("Wrap the key to the household's registered key.", field_loc=loc)
+        elif holders.get(VAULT) != str(self.recipient):
+            raise InvalidInput(
+                "Wrap the key to the vault's recipient (GET the household's vault info).",
+                field_loc=loc,
+            )
+
+    def get_upload(self, db: Session, actor: Actor, upload_id: str) -> Upload:
+        """An upload of the actor's household, to see how far it got."""
+        require(actor, Action.HOUSEHOLD_LIST)
+        upload = db.get(Upload, upload_id)
+        if upload is None or upload.household_id not in actor.household_ids:
+            raise NotFound("No such upload.")
+        require(actor, Action.CLIP_UPLOAD, HouseholdRes(upload.household_id))
+        return upload
+
+    def part_path(self, upload_id: str, part: str) -> Path:
+        """Where the bytes of an upload's part are gathered (encrypted, as uploaded)."""
+        return self.upload_dir / f"{upload_id}.{part}"
+
+    def receive(
+        self, db: Session, actor: Actor, upload_id: str, part: str, offset: int, body: BinaryIO
+    ) -> Upload:
+        """Append bytes at ``offset`` of a part.  Resuming: send from ``received`` on."""
+        upload = self.get_upload(db, actor, upload_id)
+        if part not in upload.parts:
+            raise NotFound(f"This upload has no {part} part.")
+        state = dict(upload.parts[part])
+        size, received = int(str(state["size"])), int(str(state["received"]))
+        if offset != received:
+            raise Conflict(f"Send the {part} from byte {received}; {offset} was given.")
+        path = self.part_path(upload.id, part)
+        with path.open("r+b" if path.exists() else "wb") as f:
+            f.truncate(received)
+            f.seek(received)
+            while chunk := body.read(1024 * 1024):
+                received += len(chunk)
+                if received > size:
+                    raise InvalidInput(
+                        f"The {part} is longer than the {size} bytes announced.",
+                        field_loc=["body", part],
+                    )
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        upload.parts = {**upload.parts, part: {**state, "received": received}}
+        return upload
+
+    def complete(self, db: Session, actor: Actor, upload_id: str) -> Clip:
+        """Check every part and turn the upload into a clip, all or nothing."""
+        upload = self.get_upload(db, actor, upload_id)
+        if upload.clip_id is not None:
+            clip = db.get(Clip, upload.clip_id)
+            if clip is not None:
+                return clip
+        clip = Clip(
+            id=new_id(),
+            household_id=upload.household_id,
+            camera_id=upload.camera_id,
+            started_at=upload.started_at,
+            ended_at=upload.ended_at,
+            labels=upload.labels,
+            uploaded_by=actor.user_id,
+            idempotency_key=upload.idempotency_key,
+            media_id="",
+            thumbnail_id=None,
+        )
+        clip.e2e = homes.household_of(db, upload.household_id).e2e_enabled
+        stored: list[str] = []
+        try:
+            objects = {
+                name: self._store_part(db, upload, clip, name, stored) for name in upload.parts
+            }
+        except BaseException:
+            for key in stored:  # Nothing half-written stays behind.
+                self.blobs.delete(key)
+            raise
+        clip.media_id = objects["media"].id
+        clip.thumbnail_id = objects["thumbnail"].id if "thumbnail" in objects else None
+        db.add(clip)
+        db.flush()
+        upload.clip_id = clip.id
+        for name in upload.parts:
+            self.part_path(upload.id, name).unlink(missing_ok=True)
+        return clip
+
+    def _store_part(
+        self, db: Session, upload: Upload, clip: Clip, name: str, stored: list[str]
+    ) -> VaultObject:
+        state = upload.parts[name]
+        path = self.part_path(upload.id, name)
+        if int(str(state["received"])) != int(str(state["size"])) or not path.exists():
+            raise Conflict(
+                f"The {name} is incomplete: {state['received']} of {state['size']} bytes received."
+            )
+        if uploads.file_sha256(path) != state["sha256"]:
+            raise InvalidInput(f"The {name} does not match its SHA-256.", field_loc=["body", name])
+        header_size = uploads.age_header_size(path, name)
+        keys = [
+            WrappedKey(
+                holder=k["holder"], recipient=k["recipient"], wrapped=base64.b64decode(k["wrapped"])
+            )
+            for k in cast(list[dict[str, str]], state["keys"])
+        ]
+        plaintext_size = None
+        vault_key = next((k for k in keys if k.holder == VAULT), None)
+        if vault_key is not None:
+            try:
+                identity = unwrap(vault_key.wrapped, self.identity)
+            except ValueError as exc:
+                raise InvalidInput(
+                    f"The {name}'s vault key does not open: {exc}", field_loc=["body", name, "keys"]
+                ) from exc
+            plaintext_size = uploads.check_plaintext(path, identity, name)
+        # Named by the upload, so a blob stored just before a crash can be matched to its
+        # upload and kept while the upload lives, then swept as an orphan.
+        key = f"households/{upload.household_id}/objects/{upload.id}-{name}.age"
+        with path.open("rb") as f:
+            info = self.blobs.put(key, f, content_type="application/octet-stream")
+        stored.append(key)
+        obj = VaultObject(
+            household_id=upload.household_id,
+            kind=name,
+            blob_key=key,
+            size=info.size,
+            sha256=info.sha256,
+            header_size=header_size,
+            plaintext_size=plaintext_size,
+            content_type=CONTENT_TYPES[name],
+            keys=keys,
+        )
+        db.add(obj)
+        db.flush()
+        return obj
+
+    # -- clips ---------------------------------------------------------------------
+
+    def list_clips(
+        self, db: Session, actor: Actor, household_id: str | None, cursor: str | None, limit: int
+    ) -> Page[Clip]:
+        """Clips of one household, or of all the actor's households, oldest first."""
+        require(actor, Action.HOUSEHOLD_LIST)
+        ids = [household_id] if household_id else sorted(actor.household_ids)
+        for hid in ids:
+            require(actor, Action.CLIP_READ, HouseholdRes(hid))
+        stmt = select(Clip).where(Clip.household_id.in_(ids))
+        return paginate(db, stmt, Clip.id, cursor, limit)
+
+    def get_clip(self, db: Session, actor: Actor, clip_id: str) -> Clip:
+        """One clip of a household the actor belongs to."""
+        clip = db.get(Clip, clip_id)
+        if clip is None:
+            raise NotFound("No such clip.")
+        try:
+            require(actor, Action.CLIP_READ, HouseholdRes(clip.household_id))
+        except NotFound:
+            raise NotFound("No such clip.") from None
+        return clip
+
+    def _object(self, clip: Clip, part: str) -> VaultObject:
+        obj = clip.media if part == "media" else clip.thumbnail
+        if obj is None:
+            raise NotFound(f"This clip has no {part}.")
+        return obj
+
+    def _log(self, db: Session, actor: Actor, clip: Clip, action: str, purpose: str) -> None:
+        db.add(
+            AccessEvent(
+                household_id=clip.household_id,
+                clip_id=clip.id,
+                actor_user_id=actor.user_id,
+                actor_role=actor.role.value,
+                actor_label=_label(actor, clip.household_id),
+                action=action,
+                purpose=purpose,
+            )
+        )
+
+    def _open_identity(self, obj: VaultObject) -> Identity:
+        vault_key = next((k for k in obj.keys if k.holder == VAULT), None)
+        if vault_key is None:
+            raise Conflict(
+                "This clip is end-to-end encrypted: the server cannot open it. "
+                "Play or export it with `porchlight clip export` and your key."
+            )
+        return unwrap(vault_key.wrapped, self.identity)
+
+    def stream(
+        self,
+        db: Session,
+        actor: Actor,
+        clip_id: str,
+        part: str,
+        byte_range: tuple[int | None, int | None] | None,
+        purpose: str,
+    ) -> MediaStream:
+        """Decrypt a clip's video or thumbnail (whole, or one byte range) and log it."""
+        clip = self.get_clip(db, actor, clip_id)
+        obj = self._object(clip, part)
+        identity = self._open_identity(obj)
+        with self.blobs.open_range(obj.blob_key, 0, obj.header_size - 1) as head:
+            _, file_key = unwrap_file_key(head, identity)
+        layout = payload_layout(obj.header_size, obj.size)
+        start, end = _resolve_range(byte_range, layout.plaintext_size)
+        self._log(db, actor, clip, "view" if part == "media" else "thumbnail", purpose)
+        return MediaStream(
+            self._chunks(obj.blob_key, obj.size, file_key, layout, start, end),
+            start,
+            end,
+            layout.plaintext_size,
+            obj.content_type,
+        )
+
+    def _chunks(
+        self,
+        blob_key: str,
+        file_size: int,
+        file_key: bytes,
+        layout: PayloadLayout,
+        start: int,
+        end: int,
+    ) -> Iterator[bytes]:
+        nonce_at = layout.payload_offset
+        nonce = self.blobs.read_range(blob_key, nonce_at, nonce_at + PAYLOAD_NONCE_SIZE - 1)
+        first = layout.chunk_offset(start // CHUNK_SIZE)
+        last = min(layout.chunk_offset(end // CHUNK_SIZE + 1), file_size) - 1
+        # One ranged read for the sealed chunks that cover the range, consumed in order.
+        with self.blobs.open_range(blob_key, first, last) as sealed:
+
+            def read_at(offset: int, length: int) -> bytes:
+                if offset == nonce_at and length == PAYLOAD_NONCE_SIZE:
+                    return nonce
+                return _read_exact(sealed, length)
+
+            yield from decrypt_range(read_at, file_key, layout, start, end)
+
+    def clip_key(
+        self, db: Session, actor: Actor, clip_id: str
+    ) -> tuple[str | None, WrappedKey | None]:
+        """What opens a clip for its owner: its identity (standard) or its wrapped key (e2e).
+
+        Handing out a clip's identity is a decryption by the server and is logged.
+        """
+        clip = self.get_clip(db, actor, clip_id)
+        require(actor, Action.CLIP_EXPORT, HouseholdRes(clip.household_id))
+        media = clip.media
+        own = next((k for k in media.keys if k.holder == HOUSEHOLD), None)
+        if any(k.holder == VAULT for k in media.keys):
+            identity = self._open_identity(media)
+            self._log(db, actor, clip, "export", "owner export")
+            return identity.encode(), own
+        self._log(
+            db, actor, clip, "download", "owner export (end-to-end; opened on the owner's device)"
+        )
+        return None, own
+
+    def open_ciphertext(self, db: Session, actor: Actor, clip_id: str) -> tuple[Clip, BinaryIO]:
+        """The clip's encrypted file as stored (an age file)."""
+        clip = self.get_clip(db, actor, clip_id)
+        require(actor, Action.CLIP_EXPORT, HouseholdRes(clip.household_id))
+        return clip, self.blobs.open(clip.media.blob_key)
+
+    def delete_clip(self, db: Session, actor: Actor, clip_id: str) -> None:
+        """Delete a clip for good: keys first, then blobs, then the record (owners)."""
+        clip = self.get_clip(db, actor, clip_id)
+        require(actor, Action.CLIP_DELETE, HouseholdRes(clip.household_id))
+        self._log(db, actor, clip, "delete", "deleted by the owner")
+        self.shred(db, clip)
+
+    def shred(self, db: Session, clip: Clip) -> None:
+        """Crypto-shred a clip: its wrapped keys are deleted and committed before its blobs.
+
+        Once the keys are gone the blobs are unreadable noise, so a crash between the
+        two steps leaves nothing that can be opened; orphan blobs are swept later.
+        """
+        objects = [o for o in (clip.media, clip.thumbnail) if o is not None]
+        for obj in objects:
+            obj.keys.clear()  # delete-orphan: the wrapped keys are deleted
+        db.flush()
+        db.commit()
+        flush_deleted(db)
+        for obj in objects:
+            self.blobs.delete(obj.blob_key)
+        db.delete(clip)
+        db.flush()
+        for obj in objects:
+            db.delete(obj)
+
+    def access_log(
+        self, db: Session, actor: Actor, household_id: str | None, cursor: str | None, limit: int
+    ) -> Page[AccessEvent]:
+        """Every decryption, download and deletion of the household's clips.
+
+        Without ``household_id``, the actor's only household.
+        """
+        require(actor, Action.HOUSEHOLD_LIST)
+        if household_id is None:
+            if not actor.household_ids:
+                raise Forbidden("You belong to no household.")
+            if len(actor.household_ids) != 1:
+                raise InvalidInput(
+                    "Name the household: household_id.", field_loc=["query", "household_id"]
+                )
+            household_id = next(iter(actor.household_ids))
+        require(actor, Action.CLIP_READ, HouseholdRes(household_id))
+        stmt = select(AccessEvent).where(AccessEvent.household_id == household_id)
+        return paginate(db, stmt, AccessEvent.id, cursor, limit)
+
+    # -- housekeeping ----------------------------------------------------------------
+
+    def sweep_expired(self, db: Session) -> int:
+        """Shred every clip older than its household's retention.  Returns how many."""
+        count = 0
+        for household_id, days in homes.retention_by_household(db):
+            cutoff = utcnow() - timedelta(days=days)
+            stmt = select(Clip).where(Clip.household_id == household_id, Clip.ended_at < cutoff)
+            for clip in list(db.scalars(stmt)):
+                self.shred(db, clip)
+                count += 1
+            db.commit()
+        return count
+
+    def clean_leftovers(self, db: Session, older_than: timedelta = timedelta(hours=1)) -> int:
+        """Remove expired uploads, their part files, and blobs no record points to."""
+        removed = 0
+        for upload in list(db.scalars(select(Upload).where(Upload.expires_at < utcnow()))):
+            for name in upload.parts:
+                self.part_path(upload.id, name).unlink(missing_ok=True)
+            db.delete(upload)
+            removed += 1
+        known = set(db.scalars(select(VaultObject.blob_key)))
+        live = set(db.scalars(select(Upload.id)))
+        for key in list(self.blobs.list("households/")):
+            upload_id = key.rsplit("/", 1)[-1].split("-", 1)[0]
+            if key not in known and upload_id not in live:
+                self.blobs.delete(key)
+                removed += 1
+        removed += self.blobs.clean_incomplete(older_than.total_seconds())
+        db.commit()
+        return removed
+
+
+def _label(actor: Actor, household_id: str) -> str:
+    if household_id in actor.household_ids:
+        return "a member of the household"
+    return {
+        "officer": "an agency officer",
+        "supervisor": "an agency supervisor",
+        "moderator": "a moderator",
+        "legal_reviewer": "a legal reviewer",
+    }.get(actor.role.value, actor.role.value)
+
+
+def _resolve_range(byte_range: tuple[int | None, int | None] | None, size: int) -> tuple[int, int]:
+    if size == 0:
+        raise InvalidInput("This clip is empty.")
+    if byte_range is None:
+        return 0, size - 1
+    start, end = byte_range
+    if start is None:  # "bytes=-N": the last N bytes
+        assert end is not None
+        return max(size - end, 0), size - 1
+    end = size - 1 if end is None else min(end, size - 1)
+    if start >= size or start > end:
+        raise RangeNotSatisfiable(size)
+    return start, end
+
+
+class RangeNotSatisfiable(PorchlightError):
+    """A byte range outside the clip."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            f"The clip has {size} bytes.",
+            416,
+            "range-not-satisfiable",
+            "Range not satisfiable",
+            headers={"Content-Range": f"bytes */{size}"},
+        )
+
+
+def _read_exact(stream: BinaryIO, length: int) -> bytes:
+    data = b""
+    while len(data) < length:
+        chunk = stream.read(length - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
