@@ -103,6 +103,7 @@ def _camera_page(
     *,
     status: int = 200,
     error: str | None = None,
+    draft: dict[str, str] | None = None,
 ) -> Response:
     camera = service.get_camera(db, visitor.actor, camera_id)
     zones = [{"id": z.id, "name": z.name, "points": z.points} for z in camera.zones]
@@ -113,7 +114,12 @@ def _camera_page(
         status,
         camera=camera,
         error=error,
-        zones_json=json.dumps(zones),
+        draft=draft or {},  # a refused zone's name and corners, kept for correcting
+        # Inside <script>, "</script>" in a zone name would end the element: escape <, >, &.
+        zones_json=json.dumps(zones)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026"),
     )
 
 
@@ -128,8 +134,11 @@ def parse_points(text: str) -> list[list[float]]:
     """Corners typed or drawn as JSON (``[[x, y], ...]``) or as ``x,y; x,y; ...``."""
     text = text.strip()
     if text.startswith("["):
-        value = json.loads(text)
-        return [[float(x), float(y)] for x, y in value]
+        try:
+            value = json.loads(text)
+            return [[float(x), float(y)] for x, y in value]
+        except (TypeError, RecursionError) as exc:  # e.g. [1, 2, 3] or [null]: not pairs
+            raise ValueError("corners must be [x, y] pairs") from exc
     pairs = [p for p in text.replace("\n", ";").split(";") if p.strip()]
     return [[float(n) for n in pair.split(",")] for pair in pairs]
 
@@ -147,7 +156,13 @@ async def add_zone(
     except FORM_ERRORS as exc:
         hint = "points: write corners as x,y pairs from 0 to 1, separated by semicolons"
         return _camera_page(
-            request, visitor, db, camera_id, status=422, error=error_message(exc, hint)
+            request,
+            visitor,
+            db,
+            camera_id,
+            status=422,
+            error=error_message(exc, hint),
+            draft={"name": form.get("name", ""), "points": form.get("points", "")},
         )
     return redirect(f"/cameras/{camera_id}?notice=" + quote("Privacy zone saved."))
 
