@@ -86,6 +86,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         argon2_memory_kib=1024,
         argon2_time_cost=1,
         login_rate_per_minute=1000,
+        jobs_interval_minutes=0,
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -8,7 +8,11 @@ be added without deciding who may use it.  "login" means: sent to the sign-in pa
 
 from __future__ import annotations
 
+import base64
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,12 +24,29 @@ from porchlight.accounts.models import ApiToken, WebSession
 from porchlight.authz import Role
 from porchlight.web.context import SESSION_COOKIE
 from tests.conftest import PASSWORD, Person, World
+from tests.feed.factories import feed_ids
 
-ROLES = ("public", "owner", "neighbour", "officer", "supervisor", "moderator", "legal",
-         "auditor", "admin")
-ROLE_OF = {"owner": Role.RESIDENT, "neighbour": Role.RESIDENT, "officer": Role.OFFICER,
-           "supervisor": Role.SUPERVISOR, "moderator": Role.MODERATOR,
-           "legal": Role.LEGAL_REVIEWER, "auditor": Role.AUDITOR, "admin": Role.ADMIN}
+ROLES = (
+    "public",
+    "owner",
+    "neighbour",
+    "officer",
+    "supervisor",
+    "moderator",
+    "legal",
+    "auditor",
+    "admin",
+)
+ROLE_OF = {
+    "owner": Role.RESIDENT,
+    "neighbour": Role.RESIDENT,
+    "officer": Role.OFFICER,
+    "supervisor": Role.SUPERVISOR,
+    "moderator": Role.MODERATOR,
+    "legal": Role.LEGAL_REVIEWER,
+    "auditor": Role.AUDITOR,
+    "admin": Role.ADMIN,
+}
 
 L = "login"
 ALL_200 = (200,) * 9
@@ -34,6 +55,27 @@ ADMIN_ONLY = (401,) + (403,) * 7
 OWNER_ONLY = (401, "ok", 404, 404, 404, 404, 404, 404, 404)
 PAGE_ADMIN_ONLY = (L,) + (403,) * 7
 PAGE_OWNER_ONLY = (L, "ok", 404, 404, 404, 404, 404, 404, 404)
+
+
+RESIDENTS_200 = (401, 200, 200, *(403,) * 6)
+FEED_POST = {
+    "category": "lost_pet",
+    "title": "Grey cat missing",
+    "body": "Our grey tabby has been missing since Tuesday; she is shy but friendly.",
+}
+
+
+def MODERATORS_ONLY(ok: int) -> tuple[Any, ...]:  # noqa: N802 - reads like the constants
+    return (401, *(403,) * 4, ok, *(403,) * 3)
+
+
+def feed_item(owner: Any, neighbour: Any, moderator: Any) -> tuple[Any, ...]:
+    """A feed post's route: other staff get 404, as if the post did not exist."""
+    return (401, owner, neighbour, 404, 404, moderator, 404, 404, 404)
+
+
+def page_feed_item(owner: Any, neighbour: Any, moderator: Any) -> tuple[Any, ...]:
+    return (L, *feed_item(owner, neighbour, moderator)[1:])
 
 
 def owner_only(ok: int) -> tuple[Any, ...]:
@@ -51,6 +93,10 @@ class Case:
     expect: tuple[Any, ...]
     json: dict[str, Any] | None = None
     form: dict[str, Any] | None = None
+    # "vault": the owner needs a clip and an upload; a named body is built per run.
+    needs: str = ""
+    body: str = ""
+    content: bytes | None = None
 
 
 NEW_USER = {"email": "new@example.org", "display_name": "New", "password": "a-long-passphrase"}
@@ -72,21 +118,34 @@ API: list[Case] = [
     Case("GET", "/api/v1/admin/users", (*ADMIN_ONLY, 200)),
     Case("POST", "/api/v1/admin/users", (*ADMIN_ONLY, 201), json=NEW_USER),
     Case("GET", "/api/v1/admin/users/{user_id}", (*ADMIN_ONLY, 200)),
-    Case("PATCH", "/api/v1/admin/users/{user_id}", (*ADMIN_ONLY, 200),
-         json={"display_name": "Renamed"}),
+    Case(
+        "PATCH",
+        "/api/v1/admin/users/{user_id}",
+        (*ADMIN_ONLY, 200),
+        json={"display_name": "Renamed"},
+    ),
     Case("GET", "/api/v1/households", SIGNED_IN_200),
-    Case("POST", "/api/v1/households", (401, 201, 201, 403, 403, 403, 403, 403, 403),
-         json=HOUSEHOLD),
+    Case(
+        "POST", "/api/v1/households", (401, 201, 201, 403, 403, 403, 403, 403, 403), json=HOUSEHOLD
+    ),
     Case("GET", "/api/v1/households/{household_id}", owner_only(200)),
     Case("PATCH", "/api/v1/households/{household_id}", owner_only(200), json={"name": "N"}),
     Case("DELETE", "/api/v1/households/{household_id}", owner_only(204)),
     Case("GET", "/api/v1/households/{household_id}/settings", owner_only(200)),
-    Case("PATCH", "/api/v1/households/{household_id}/settings", owner_only(200),
-         json={"retention_days": 7}),
+    Case(
+        "PATCH",
+        "/api/v1/households/{household_id}/settings",
+        owner_only(200),
+        json={"retention_days": 7},
+    ),
     Case("GET", "/api/v1/households/{household_id}/settings/history", owner_only(200)),
     Case("GET", "/api/v1/households/{household_id}/cameras", owner_only(200)),
-    Case("POST", "/api/v1/households/{household_id}/cameras", owner_only(201),
-         json={"name": "Garden", "kind": "outdoor"}),
+    Case(
+        "POST",
+        "/api/v1/households/{household_id}/cameras",
+        owner_only(201),
+        json={"name": "Garden", "kind": "outdoor"},
+    ),
     Case("GET", "/api/v1/cameras/{camera_id}", owner_only(200)),
     Case("PATCH", "/api/v1/cameras/{camera_id}", owner_only(200), json={"position": "gate"}),
     Case("DELETE", "/api/v1/cameras/{camera_id}", owner_only(204)),
@@ -94,6 +153,66 @@ API: list[Case] = [
     Case("POST", "/api/v1/cameras/{camera_id}/zones", owner_only(201), json=ZONE),
     Case("PUT", "/api/v1/zones/{zone_id}", owner_only(200), json=ZONE),
     Case("DELETE", "/api/v1/zones/{zone_id}", owner_only(204)),
+    Case("GET", "/api/v1/households/{household_id}/vault", owner_only(200)),
+    Case("POST", "/api/v1/households/{household_id}/keys", owner_only(201), body="key"),
+    Case(
+        "GET", "/api/v1/households/{household_id}/keys/recovery", owner_only(200), needs="recovery"
+    ),
+    Case("POST", "/api/v1/uploads", (401, 201, 404, 404, 404, 404, 404, 404, 404), body="upload"),
+    Case("GET", "/api/v1/uploads/{upload_id}", owner_only(200), needs="vault"),
+    Case("PUT", "/api/v1/uploads/{upload_id}/{part}", owner_only(200), needs="vault", content=b""),
+    Case("POST", "/api/v1/uploads/{upload_id}/complete", owner_only(201), needs="vault"),
+    Case("GET", "/api/v1/clips", SIGNED_IN_200),
+    Case("GET", "/api/v1/clips/{clip_id}", owner_only(200), needs="vault"),
+    Case("GET", "/api/v1/clips/{clip_id}/media", owner_only(200), needs="vault"),
+    Case("GET", "/api/v1/clips/{clip_id}/thumbnail", owner_only(200), needs="vault"),
+    Case("GET", "/api/v1/clips/{clip_id}/key", owner_only(200), needs="vault"),
+    Case("GET", "/api/v1/clips/{clip_id}/ciphertext", owner_only(200), needs="vault"),
+    Case("DELETE", "/api/v1/clips/{clip_id}", owner_only(204), needs="vault"),
+    Case("GET", "/api/v1/access-log", (401, 200, 200, 403, 403, 403, 403, 403, 403)),
+    # The feed: "owner" wrote the post (live, or rejected on appeal routes); "neighbour" lives
+    # in its area.  Staff other than moderators may not know a post exists.
+    Case("GET", "/api/v1/feed", RESIDENTS_200),
+    Case("GET", "/api/v1/feed/mine", RESIDENTS_200),
+    Case("GET", "/api/v1/feed/guidelines", ALL_200),
+    Case("POST", "/api/v1/feed/posts", (401, 201, 201, *(403,) * 6), json=FEED_POST),
+    Case("GET", "/api/v1/feed/posts/{post_id}", feed_item(200, 200, 200)),
+    Case("PATCH", "/api/v1/feed/posts/{post_id}", feed_item(200, 403, 403), json={"title": "New"}),
+    Case("DELETE", "/api/v1/feed/posts/{post_id}", feed_item(204, 403, 403)),
+    Case(
+        "POST",
+        "/api/v1/feed/posts/{post_id}/appeal",
+        feed_item(201, 404, 403),
+        json={"statement": "Please look again."},
+    ),
+    Case(
+        "POST",
+        "/api/v1/feed/posts/{post_id}/comments",
+        feed_item(201, 201, 403),
+        json={"body": "Thanks for letting us know."},
+    ),
+    Case(
+        "POST",
+        "/api/v1/feed/posts/{post_id}/reports",
+        feed_item(409, 204, 403),
+        json={"guideline": "spam"},
+    ),
+    Case(
+        "POST",
+        "/api/v1/feed/comments/{comment_id}/reports",
+        feed_item(409, 204, 403),
+        json={"guideline": "spam"},
+    ),
+    Case("GET", "/api/v1/moderation/queue", MODERATORS_ONLY(200)),
+    Case("GET", "/api/v1/moderation/items/{item_id}", MODERATORS_ONLY(200)),
+    Case(
+        "POST",
+        "/api/v1/moderation/items/{item_id}/decision",
+        MODERATORS_ONLY(201),
+        json={"outcome": "approve", "note": "Fine as it is."},
+    ),
+    Case("GET", "/api/v1/moderation/decisions", MODERATORS_ONLY(200)),
+    Case("GET", "/api/v1/moderation/stats", ALL_200),
 ]
 
 PAGES: list[Case] = [
@@ -110,19 +229,76 @@ PAGES: list[Case] = [
     Case("POST", "/admin/agencies", (*PAGE_ADMIN_ONLY, 303), form=NEW_AGENCY),
     Case("GET", "/home", (L, 200, 200, 403, 403, 403, 403, 403, 403)),
     Case("POST", "/households", (L, 303, 303, 403, 403, 403, 403, 403, 403), form=HOUSEHOLD),
-    Case("POST", "/households/{household_id}/settings", page_owner_only(303),
-         form={"retention_days": "9"}),
-    Case("POST", "/households/{household_id}/cameras", page_owner_only(303),
-         form={"name": "Side gate", "kind": "outdoor"}),
+    Case(
+        "POST",
+        "/households/{household_id}/settings",
+        page_owner_only(303),
+        form={"retention_days": "9"},
+    ),
+    Case(
+        "POST",
+        "/households/{household_id}/cameras",
+        page_owner_only(303),
+        form={"name": "Side gate", "kind": "outdoor"},
+    ),
     Case("GET", "/cameras/{camera_id}", page_owner_only(200)),
-    Case("POST", "/cameras/{camera_id}/zones", page_owner_only(303),
-         form={"points": "0.5,0.5; 0.9,0.5; 0.9,0.9"}),
+    Case(
+        "POST",
+        "/cameras/{camera_id}/zones",
+        page_owner_only(303),
+        form={"points": "0.5,0.5; 0.9,0.5; 0.9,0.9"},
+    ),
     Case("POST", "/zones/{zone_id}/delete", page_owner_only(303), form={}),
     Case("POST", "/cameras/{camera_id}/delete", page_owner_only(303), form={}),
+    Case("GET", "/clips", (L, 200, 200, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/clips/{clip_id}", page_owner_only(200), needs="vault"),
+    Case("GET", "/clips/{clip_id}/media", page_owner_only(200), needs="vault"),
+    Case("GET", "/clips/{clip_id}/thumbnail", page_owner_only(200), needs="vault"),
+    Case("POST", "/clips/{clip_id}/delete", page_owner_only(303), form={}, needs="vault"),
+    Case("GET", "/access-log", (L, 200, 200, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/feed", (L, 200, 200, *(403,) * 6)),
+    Case("POST", "/feed/posts", (L, 303, 303, *(403,) * 6), form=FEED_POST),
+    Case("GET", "/feed/posts/{post_id}", page_feed_item(200, 200, 200)),
+    Case("POST", "/feed/posts/{post_id}/edit", page_feed_item(303, 403, 403), form=FEED_POST),
+    Case(
+        "POST",
+        "/feed/posts/{post_id}/appeal",
+        page_feed_item(303, 404, 403),
+        form={"statement": "Please look again."},
+    ),
+    Case("POST", "/feed/posts/{post_id}/delete", page_feed_item(303, 403, 403), form={}),
+    Case(
+        "POST",
+        "/feed/posts/{post_id}/comments",
+        page_feed_item(303, 303, 403),
+        form={"body": "Thanks for letting us know."},
+    ),
+    Case(
+        "POST",
+        "/feed/posts/{post_id}/report",
+        page_feed_item(422, 303, 403),
+        form={"guideline": "spam"},
+    ),
+    Case(
+        "POST",
+        "/feed/comments/{comment_id}/report",
+        page_feed_item(422, 303, 403),
+        form={"guideline": "spam"},
+    ),
+    Case("GET", "/moderation", (L, *(403,) * 4, 200, *(403,) * 3)),
+    Case(
+        "POST",
+        "/moderation/items/{item_id}/decision",
+        (L, *(403,) * 4, 303, *(403,) * 3),
+        form={"outcome": "approve", "note": "Fine as it is."},
+    ),
 ]
 
-CASES = [pytest.param(c, role, i, id=f"{c.method} {c.path} as {role}")
-         for c in API + PAGES for i, role in enumerate(ROLES)]
+CASES = [
+    pytest.param(c, role, i, id=f"{c.method} {c.path} as {role}")
+    for c in API + PAGES
+    for i, role in enumerate(ROLES)
+]
 
 
 def _people(world: World) -> dict[str, Person]:
@@ -132,10 +308,62 @@ def _people(world: World) -> dict[str, Person]:
     return people
 
 
-def _path(template: str, owner: Person, owner_token_id: str) -> str:
-    return template.format(household_id=owner.household_id, camera_id=owner.camera_id,
-                           zone_id=owner.zone_id, user_id=owner.user.id,
-                           token_id=owner_token_id)
+def _path(template: str, owner: Person, owner_token_id: str, extra: dict[str, str]) -> str:
+    return template.format(
+        household_id=owner.household_id,
+        camera_id=owner.camera_id,
+        zone_id=owner.zone_id,
+        user_id=owner.user.id,
+        token_id=owner_token_id,
+        part="media",
+        **extra,
+    )
+
+
+def _vault_setup(client: TestClient, owner: Person, case: Case, tmp: Path) -> dict[str, Any]:
+    """The owner's clip (with thumbnail) and a fully sent upload; and request bodies."""
+    from porchlight.client import encrypt_part
+    from porchlight.crypto import encrypt_with_passphrase, generate_identity, parse_recipient
+
+    found: dict[str, Any] = {}
+    video = tmp / "v.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypisom" + b"v" * 300)
+    thumb = tmp / "t.jpg"
+    thumb.write_bytes(b"\xff\xd8\xff\xe0" + b"t" * 100)
+    vault_recipient = parse_recipient(str(client.app.state.web.vault.recipient))  # type: ignore[attr-defined]
+    part = encrypt_part(video, {"vault": vault_recipient}, tmp)
+    start = datetime.now(UTC) - timedelta(minutes=3)
+    upload_body = {
+        "camera_id": owner.camera_id,
+        "idempotency_key": uuid.uuid4().hex,
+        "started_at": start.isoformat(),
+        "ended_at": (start + timedelta(seconds=2)).isoformat(),
+        "media": part.announce(),
+    }
+    found["upload"] = upload_body
+    key = generate_identity()
+    found["key"] = {"recipient": str(key.recipient)}
+    if case.needs == "recovery":
+        backup = encrypt_with_passphrase(b"secret", "phrase", work_factor=10)
+        made = client.post(
+            f"/api/v1/households/{owner.household_id}/keys",
+            headers=owner.headers,
+            json=found["key"] | {"recovery": base64.b64encode(backup).decode()},
+        )
+        assert made.status_code == 201
+    if case.needs == "vault":
+        from tests.vault.conftest import upload
+
+        found["clip_id"] = upload(client, owner, video, thumb, key=uuid.uuid4().hex)["id"]
+        made = client.post("/api/v1/uploads", json=upload_body, headers=owner.headers).json()
+        client.put(
+            f"/api/v1/uploads/{made['id']}/media",
+            content=part.path.read_bytes(),
+            headers=owner.headers | {"Upload-Offset": "0"},
+        )
+        found["upload_id"] = made["id"]
+        found["received"] = part.size
+    return found
 
 
 def _web_login(world: World, client: TestClient, person: Person) -> str:
@@ -147,14 +375,18 @@ def _web_login(world: World, client: TestClient, person: Person) -> str:
 
 
 @pytest.mark.parametrize(("case", "role", "index"), CASES)
-def test_route_answers_each_role(case: Case, role: str, index: int, world: World,
-                                 client: TestClient) -> None:
+def test_route_answers_each_role(
+    case: Case, role: str, index: int, world: World, client: TestClient, tmp_path: Path
+) -> None:
     people = _people(world)
     owner = people["owner"]
     with world.sessions() as db:
         token_id = db.scalar(select(ApiToken.id).where(ApiToken.user_id == owner.user.id))
     assert token_id is not None
-    path = _path(case.path, owner, token_id)
+    setup = _vault_setup(client, owner, case, tmp_path) if (case.needs or case.body) else {}
+    ids = {k: v for k, v in setup.items() if k in ("clip_id", "upload_id")}
+    ids |= feed_ids(world, owner, case.path)
+    path = _path(case.path, owner, token_id, ids)
     person = people.get(role)
     expected = case.expect[index]
 
@@ -162,11 +394,16 @@ def test_route_answers_each_role(case: Case, role: str, index: int, world: World
         response = _page_request(world, client, case, path, person)
     else:
         headers = person.headers if person else {}
-        body = case.json
+        body = setup[case.body] if case.body else case.json
         if case.path == "/api/v1/auth/login":
-            body = {"email": person.email if person else "nobody@example.org",
-                    "password": PASSWORD}
-        response = client.request(case.method, path, json=body, headers=headers)
+            body = {"email": person.email if person else "nobody@example.org", "password": PASSWORD}
+        if case.content is not None:
+            offset = {"Upload-Offset": str(setup["received"])}
+            response = client.request(
+                case.method, path, content=case.content, headers=headers | offset
+            )
+        else:
+            response = client.request(case.method, path, json=body, headers=headers)
 
     if expected == L:
         assert response.status_code == 303, response.text
@@ -179,8 +416,9 @@ def test_route_answers_each_role(case: Case, role: str, index: int, world: World
         assert response.headers["content-type"].startswith("application/problem+json")
 
 
-def _page_request(world: World, client: TestClient, case: Case, path: str,
-                  person: Person | None) -> Any:
+def _page_request(
+    world: World, client: TestClient, case: Case, path: str, person: Person | None
+) -> Any:
     csrf = _web_login(world, client, person) if person else ""
     if case.path == "/login":
         if case.method == "GET":
@@ -188,13 +426,16 @@ def _page_request(world: World, client: TestClient, case: Case, path: str,
         client.cookies.delete(SESSION_COOKIE)
         page = client.get("/login")
         token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        form = {"email": person.email if person else "nobody@example.org",
-                "password": PASSWORD, "csrf_token": token, "next": "/home"}
+        form = {
+            "email": person.email if person else "nobody@example.org",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "/home",
+        }
         return client.post(path, data=form, follow_redirects=False)
     if case.method == "GET":
         return client.get(path, follow_redirects=False)
-    return client.post(path, data=(case.form or {}) | {"csrf_token": csrf},
-                       follow_redirects=False)
+    return client.post(path, data=(case.form or {}) | {"csrf_token": csrf}, follow_redirects=False)
 
 
 def iter_routes(routes: list[Any]) -> Any:

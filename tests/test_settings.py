@@ -10,10 +10,12 @@ from pydantic import ValidationError
 from porchlight.settings import Settings
 
 STRONG = "x" * 48
+VAULT = "v" * 48
 
 
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PORCHLIGHT_SECRET_KEY", STRONG)
+    monkeypatch.setenv("PORCHLIGHT_VAULT_MASTER_KEY", VAULT)
     monkeypatch.setenv("PORCHLIGHT_PORT", "8123")
     monkeypatch.setenv("PORCHLIGHT_DATA_DIR", str(tmp_path))
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
@@ -24,7 +26,10 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     env = tmp_path / ".env"
-    env.write_text(f"PORCHLIGHT_SECRET_KEY={STRONG}\nPORCHLIGHT_SESSION_HOURS=3\n")
+    env.write_text(
+        f"PORCHLIGHT_SECRET_KEY={STRONG}\nPORCHLIGHT_VAULT_MASTER_KEY={VAULT}\n"
+        "PORCHLIGHT_SESSION_HOURS=3\n"
+    )
     settings = Settings(_env_file=env)  # type: ignore[call-arg]
     assert settings.session_hours == 3
 
@@ -43,7 +48,7 @@ def test_demo_and_test_modes_accept_the_placeholder() -> None:
 
 def test_production_refuses_argon2_costs_below_owasp() -> None:
     with pytest.raises(ValidationError, match="OWASP"):
-        Settings(secret_key=STRONG, argon2_memory_kib=1024, _env_file=None)  # type: ignore[arg-type, call-arg]
+        Settings(secret_key=STRONG, vault_master_key=VAULT, argon2_memory_kib=1024, _env_file=None)  # type: ignore[arg-type, call-arg]
 
 
 def test_out_of_range_values_are_refused() -> None:
@@ -52,5 +57,11 @@ def test_out_of_range_values_are_refused() -> None:
 
 
 def test_secret_is_not_printed() -> None:
-    settings = Settings(secret_key=STRONG, _env_file=None)  # type: ignore[arg-type, call-arg]
+    settings = Settings(secret_key=STRONG, vault_master_key=VAULT, _env_file=None)  # type: ignore[arg-type, call-arg]
     assert STRONG not in repr(settings)
+    assert VAULT not in repr(settings)
+
+
+def test_production_refuses_a_placeholder_vault_master_key() -> None:
+    with pytest.raises(ValidationError, match="PORCHLIGHT_VAULT_MASTER_KEY"):
+        Settings(secret_key=STRONG, vault_master_key="change-me", _env_file=None)  # type: ignore[arg-type, call-arg]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -10,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from porchlight import __version__
 from porchlight.accounts import api as accounts_api
@@ -17,16 +20,38 @@ from porchlight.accounts import pages as accounts_pages
 from porchlight.accounts.passwords import Passwords
 from porchlight.accounts.ratelimit import SlidingWindowLimiter
 from porchlight.accounts.service import AccountRules, Accounts
+from porchlight.blobs import open_blob_store
 from porchlight.db import make_engine, make_sessionmaker
+from porchlight.feed import api as feed_api
+from porchlight.feed import pages as feed_pages
 from porchlight.homes import api as homes_api
 from porchlight.homes import pages as homes_pages
+from porchlight.jobs import Periodic
 from porchlight.settings import Settings
+from porchlight.vault import api as vault_api
+from porchlight.vault import pages as vault_pages
+from porchlight.vault.keys import vault_identity
+from porchlight.vault.service import Vault, VaultLimits
 from porchlight.web import problems
 from porchlight.web.context import STATIC_DIR, WebContext, make_templates
 from porchlight.web.deps import LoginRequired
 from porchlight.web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("porchlight")
+
+
+def build_vault(settings: Settings) -> Vault:
+    """The footage vault: its blob store, its own key and its limits."""
+    return Vault(
+        open_blob_store(settings.resolved_blob_url),
+        vault_identity(settings.vault_master_key.get_secret_value().encode()),
+        settings.data_dir / "uploads",
+        VaultLimits(
+            max_clip_bytes=settings.max_clip_bytes,
+            max_clip_seconds=settings.max_clip_seconds,
+            household_quota_bytes=settings.household_quota_bytes,
+        ),
+    )
 
 
 def build_accounts(settings: Settings) -> Accounts:
@@ -48,10 +73,45 @@ async def _login_redirect(request: Request, exc: Exception) -> Response:
     return RedirectResponse("/login?next=" + quote(target), status_code=303)
 
 
+def vault_housekeeping(vault: Vault, sessions: sessionmaker[Session]) -> Callable[[], None]:
+    """One run of the vault's periodic work: shred expired clips, then clean leftovers."""
+
+    def run() -> None:
+        with sessions() as db:
+            shredded = vault.sweep_expired(db)
+        with sessions() as db:
+            cleaned = vault.clean_leftovers(db)
+        if shredded or cleaned:
+            log.info("retention: shredded %d clips, removed %d leftovers", shredded, cleaned)
+
+    return run
+
+
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """Build the web application.  Pass ``engine`` to share one with the caller (tests)."""
     engine = engine or make_engine(settings.resolved_database_url)
+    vault = build_vault(settings)
+    sessions = make_sessionmaker(engine)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        jobs = []
+        if settings.jobs_interval_minutes:
+            jobs.append(
+                Periodic(
+                    "vault-housekeeping",
+                    settings.jobs_interval_minutes * 60,
+                    vault_housekeeping(vault, sessions),
+                )
+            )
+        for job in jobs:
+            job.start()
+        yield
+        for job in jobs:
+            job.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Porchlight",
         version=__version__,
         description="Neighbourhood cameras with encrypted footage, consent-based police "
@@ -62,8 +122,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.web = WebContext(
-        sessions=make_sessionmaker(engine),
+        sessions=sessions,
         accounts=build_accounts(settings),
+        vault=vault,
         templates=make_templates(),
         secret_key=settings.secret_key.get_secret_value().encode(),
         cookie_secure=settings.cookie_secure,
@@ -74,7 +135,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     problems.install(app)
     app.add_exception_handler(LoginRequired, _login_redirect)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    # Upload parts stream to disk and are checked against their announced size instead.
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, exempt_prefixes=("/api/v1/uploads/",)
+    )
     app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["health"])
@@ -91,8 +155,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     for router in (
         accounts_api.router,
         homes_api.router,
+        feed_api.router,
+        vault_api.router,
         accounts_pages.router,
         homes_pages.router,
+        feed_pages.router,
+        vault_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

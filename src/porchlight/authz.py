@@ -37,16 +37,31 @@ class Scope(StrEnum):
     ACCOUNT = "account"
     HOUSEHOLD_READ = "household:read"
     HOUSEHOLD_WRITE = "household:write"
+    CLIPS_READ = "clips:read"
+    CLIPS_UPLOAD = "clips:upload"
+    FEED = "feed"
+    MODERATION = "moderation"
     ADMIN = "admin"
 
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.PUBLIC: frozenset(),
-    Role.RESIDENT: frozenset({Scope.ACCOUNT, Scope.HOUSEHOLD_READ, Scope.HOUSEHOLD_WRITE}),
+    Role.RESIDENT: frozenset(
+        {
+            Scope.ACCOUNT,
+            Scope.HOUSEHOLD_READ,
+            Scope.HOUSEHOLD_WRITE,
+            Scope.CLIPS_READ,
+            Scope.CLIPS_UPLOAD,
+        }
+    ),
     Role.ADMIN: frozenset({Scope.ACCOUNT, Scope.ADMIN}),
 }
 for _role in (Role.OFFICER, Role.SUPERVISOR, Role.MODERATOR, Role.LEGAL_REVIEWER, Role.AUDITOR):
     ROLE_SCOPES[_role] = frozenset({Scope.ACCOUNT})
+# The neighbourhood feed: residents read and post in their area; moderators work the queue.
+ROLE_SCOPES[Role.RESIDENT] |= {Scope.FEED}
+ROLE_SCOPES[Role.MODERATOR] |= {Scope.MODERATION}
 
 
 @dataclass(frozen=True)
@@ -89,7 +104,17 @@ class UserRes:
     user_id: str
 
 
-Resource = HouseholdRes | UserRes | None
+@dataclass(frozen=True)
+class FeedRes:
+    """A feed post or comment: who wrote it, whether it is live, and whether it lies in the
+    asking resident's area (the feed service works that out from the cells)."""
+
+    author_id: str
+    live: bool
+    in_area: bool
+
+
+Resource = HouseholdRes | UserRes | FeedRes | None
 
 
 class Action(StrEnum):
@@ -105,9 +130,21 @@ class Action(StrEnum):
     HOUSEHOLD_DELETE = "household:delete"
     CAMERA_WRITE = "camera:write"
     SETTINGS_UPDATE = "settings:update"
+    CLIP_READ = "clip:read"
+    CLIP_UPLOAD = "clip:upload"
+    CLIP_EXPORT = "clip:export"
+    CLIP_DELETE = "clip:delete"
+    VAULT_KEYS = "vault:keys"
     USER_ADMIN = "user:admin"
     AGENCY_ADMIN = "agency:admin"
     AGENCY_LIST = "agency:list"
+    FEED_READ = "feed:read"
+    FEED_POST = "feed:post"
+    FEED_ITEM_READ = "feed:item:read"
+    FEED_ITEM_EDIT = "feed:item:edit"
+    FEED_ITEM_RESPOND = "feed:item:respond"
+    MODERATION_WORK = "moderation:work"
+    MODERATION_STATS = "moderation:stats"
 
 
 def _member(actor: Actor, res: Resource) -> bool:
@@ -138,6 +175,22 @@ def _admin(actor: Actor, res: Resource) -> bool:
     return actor.role is Role.ADMIN
 
 
+def _moderator(actor: Actor, res: Resource) -> bool:
+    return actor.role is Role.MODERATOR
+
+
+def _author(actor: Actor, res: Resource) -> bool:
+    return isinstance(res, FeedRes) and res.author_id == actor.user_id
+
+
+def _neighbour_of(actor: Actor, res: Resource) -> bool:
+    return _resident(actor, res) and isinstance(res, FeedRes) and res.live and res.in_area
+
+
+def _feed_item_reader(actor: Actor, res: Resource) -> bool:
+    return _author(actor, res) or _moderator(actor, res) or _neighbour_of(actor, res)
+
+
 @dataclass(frozen=True)
 class Rule:
     """Who may do an action (``allow``), needing which token scope, and who may see it exists."""
@@ -163,9 +216,26 @@ RULES: dict[Action, Rule] = {
     Action.HOUSEHOLD_DELETE: Rule(_owner, Scope.HOUSEHOLD_WRITE, hide=True),
     Action.CAMERA_WRITE: Rule(_member, Scope.HOUSEHOLD_WRITE, hide=True),
     Action.SETTINGS_UPDATE: Rule(_owner, Scope.HOUSEHOLD_WRITE, hide=True),
+    # Footage: members of the household see and upload it; only the owner exports,
+    # deletes or changes its keys.  No staff role appears here: nobody else can.
+    Action.CLIP_READ: Rule(_member, Scope.CLIPS_READ, hide=True),
+    Action.CLIP_UPLOAD: Rule(_member, Scope.CLIPS_UPLOAD, hide=True),
+    Action.CLIP_EXPORT: Rule(_owner, Scope.CLIPS_READ, hide=True),
+    Action.CLIP_DELETE: Rule(_owner, Scope.HOUSEHOLD_WRITE, hide=True),
+    Action.VAULT_KEYS: Rule(_owner, Scope.HOUSEHOLD_WRITE, hide=True),
     Action.USER_ADMIN: Rule(_admin, Scope.ADMIN),
     Action.AGENCY_ADMIN: Rule(_admin, Scope.ADMIN),
     Action.AGENCY_LIST: Rule(_anyone, None),
+    # The feed is for residents, each in their own area; staff never post as residents.
+    # A post that is not live (held, rejected) is seen by its author and moderators alone.
+    Action.FEED_READ: Rule(_resident, Scope.FEED),
+    Action.FEED_POST: Rule(_resident, Scope.FEED),
+    Action.FEED_ITEM_READ: Rule(_feed_item_reader, None, hide=True),
+    Action.FEED_ITEM_EDIT: Rule(_author, Scope.FEED),
+    Action.FEED_ITEM_RESPOND: Rule(_neighbour_of, Scope.FEED),
+    Action.MODERATION_WORK: Rule(_moderator, Scope.MODERATION),
+    # Moderation figures are aggregate counts meant for the public transparency pages.
+    Action.MODERATION_STATS: Rule(_anyone, None),
 }
 
 

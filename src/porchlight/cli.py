@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -19,9 +21,10 @@ from porchlight import demo as demo_data
 from porchlight import migrate as migrations
 from porchlight.accounts.schemas import AgencyIn, TokenIn, UserIn
 from porchlight.accounts.service import Accounts
-from porchlight.app import build_accounts, create_app
+from porchlight.app import build_accounts, build_vault, create_app
 from porchlight.authz import ROLE_SCOPES, Role, Scope
-from porchlight.db import make_engine, make_sessionmaker, transaction
+from porchlight.cli_remote import clip_app, keys_app
+from porchlight.db import make_engine, make_sessionmaker, transaction, utcnow
 from porchlight.errors import PorchlightError
 from porchlight.settings import Settings, load_settings
 from porchlight.web.deps import actor_for
@@ -37,6 +40,10 @@ token_app = typer.Typer(help="Issue API tokens.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(agency_app, name="agency")
 app.add_typer(token_app, name="token")
+vault_app = typer.Typer(help="Server-side vault housekeeping.", no_args_is_help=True)
+app.add_typer(vault_app, name="vault")
+app.add_typer(clip_app, name="clip")
+app.add_typer(keys_app, name="keys")
 
 out = Console()
 err = Console(stderr=True)
@@ -138,6 +145,10 @@ def demo(
     with _guard():
         migrations.upgrade(engine)
     created = _run(settings, demo_data.seed)
+    if created:
+        vault = build_vault(settings)
+        with tempfile.TemporaryDirectory() as tmp:
+            _run(settings, lambda db, _: demo_data.seed_clips(db, vault, Path(tmp), utcnow()))
     accounts = demo_data.all_accounts()
     if as_json:
         rows = [{"email": a.email, "password": a.password, "role": a.role} for a in accounts]
@@ -242,6 +253,20 @@ def token_create(
         return secret
 
     sys.stdout.write(_run(_settings(), work) + "\n")
+
+
+@vault_app.command("sweep")
+def vault_sweep() -> None:
+    """Shred clips past their household's retention, and clean up leftovers."""
+    settings = _settings()
+    vault = build_vault(settings)
+    sessions = make_sessionmaker(_engine(settings))
+    with _guard():
+        with sessions() as db:
+            shredded = vault.sweep_expired(db)
+        with sessions() as db:
+            cleaned = vault.clean_leftovers(db)
+    out.print(f"shredded {shredded} expired clips; removed {cleaned} leftovers")
 
 
 def main() -> None:

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from porchlight import demo_media
 from porchlight.accounts.schemas import AgencyIn, UserIn
 from porchlight.accounts.service import SYSTEM, Accounts
 from porchlight.authz import Actor, Role
+from porchlight.client import encrypt_part
 from porchlight.homes import service as homes
 from porchlight.homes.schemas import CameraIn, CameraKind, HouseholdIn, SettingsIn, ZoneIn
+from porchlight.vault.schemas import PartIn, UploadIn
+from porchlight.vault.service import Vault
 
 # The neighbourhood's bounding box: about 1.5 km by 1.6 km, just under one square mile.
 SOUTH, NORTH = 45.4625, 45.4760
@@ -167,6 +174,46 @@ def _seed_household(db: Session, accounts: Accounts, index: int, rng: random.Ran
                 points=[[0.62, 0.10], [0.95, 0.10], [0.95, 0.42], [0.62, 0.42]],
             ),
         )
+
+
+def seed_clips(db: Session, vault: Vault, workdir: Path, now: datetime) -> int:
+    """Give every demo household two clips from the last few days, encrypted as usual."""
+    events = [demo_media.render(workdir, kind) for kind in ("person", "vehicle", "animal")]
+    holders = {"vault": vault.recipient}
+    count = 0
+    for index, account in enumerate(resident_accounts()):
+        from porchlight.accounts.models import User
+
+        user = db.scalar(select(User).where(User.email == account.email))
+        assert user is not None
+        ids, owned = homes.memberships(db, user.id)
+        actor = Actor(user_id=user.id, role=Role.RESIDENT, household_ids=ids, owner_of=owned)
+        camera = homes.list_cameras(db, actor, next(iter(ids)))[0]
+        for n in range(2):
+            event = events[(index + n) % len(events)]
+            started = now - timedelta(days=(index + 3 * n) % 10, hours=n * 5 + 1)
+            media = encrypt_part(event.media, holders, workdir)
+            thumb = encrypt_part(event.thumbnail, holders, workdir)
+            upload = vault.start_upload(
+                db,
+                actor,
+                UploadIn(
+                    camera_id=camera.id,
+                    idempotency_key=f"demo-{index}-{n}",
+                    started_at=started,
+                    ended_at=started + timedelta(seconds=event.seconds),
+                    labels=event.labels,
+                    media=PartIn(**media.announce()),
+                    thumbnail=PartIn(**thumb.announce()),
+                ),
+            )
+            for name, part in (("media", media), ("thumbnail", thumb)):
+                with part.path.open("rb") as f:
+                    vault.receive(db, actor, upload.id, name, 0, f)
+                part.path.unlink()
+            vault.complete(db, actor, upload.id)
+            count += 1
+    return count
 
 
 def seed(db: Session, accounts: Accounts) -> bool:

@@ -2,17 +2,37 @@
 
 from porchlight.accounts.models import Agency, ApiToken, User, WebSession
 from porchlight.db import Base
+from porchlight.feed.models import Comment, Decision, ModerationItem, Post, Report
 from porchlight.homes.models import Camera, Household, HouseholdMember, PrivacyZone, SettingChange
+from porchlight.vault.models import (
+    AccessEvent,
+    Clip,
+    HouseholdKey,
+    Upload,
+    VaultObject,
+    WrappedKey,
+)
 
 __all__ = [
+    "AccessEvent",
     "Agency",
     "ApiToken",
     "Base",
     "Camera",
+    "Comment",
+    "Decision",
+    "Clip",
     "Household",
+    "HouseholdKey",
     "HouseholdMember",
+    "ModerationItem",
+    "Post",
     "PrivacyZone",
+    "Report",
     "SettingChange",
+    "Upload",
     "User",
+    "VaultObject",
     "WebSession",
+    "WrappedKey",
 ]

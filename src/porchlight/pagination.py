@@ -50,16 +50,27 @@ def decode_cursor(cursor: str) -> str:
 
 
 def paginate(
-    session: Session, stmt: Select[Any], id_column: Any, cursor: str | None, limit: int
+    session: Session,
+    stmt: Select[Any],
+    id_column: Any,
+    cursor: str | None,
+    limit: int,
+    *,
+    newest_first: bool = False,
 ) -> Page[Any]:
-    """Run ``stmt`` ordered by ``id_column``, starting after ``cursor``, ``limit`` rows."""
+    """Run ``stmt`` ordered by ``id_column``, starting after ``cursor``, ``limit`` rows.
+
+    Identifiers are time-ordered, so ``newest_first`` walks the rows from the latest back.
+    """
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(
             f"limit must be between 1 and {MAX_LIMIT}.", field_loc=["query", "limit"]
         )
     if cursor:
-        stmt = stmt.where(id_column > decode_cursor(cursor))
-    rows = list(session.scalars(stmt.order_by(id_column).limit(limit + 1)))
+        after = decode_cursor(cursor)
+        stmt = stmt.where(id_column < after if newest_first else id_column > after)
+    order = id_column.desc() if newest_first else id_column
+    rows = list(session.scalars(stmt.order_by(order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, encode_cursor(rows[-1].id) if more and rows else None)

@@ -47,6 +47,24 @@ class Settings(BaseSettings):
         description="Signs the sign-in form's CSRF tokens; at least 32 characters outside "
         "demo and test mode.",
     )
+    vault_master_key: SecretStr = Field(
+        SecretStr("change-me"),
+        description="Derives the vault's own key, which opens standard-mode clips; at least 32 "
+        "characters outside demo and test mode. Losing it loses those clips.",
+    )
+    household_quota_bytes: int = Field(
+        50 * 1024**3, ge=1024**2, description="Encrypted footage a household may store."
+    )
+    max_clip_bytes: int = Field(
+        2 * 1024**3 + 64 * 1024**2, ge=1024**2, description="Largest encrypted clip accepted."
+    )
+    max_clip_seconds: int = Field(1800, ge=1, description="Longest clip accepted, in seconds.")
+    jobs_interval_minutes: int = Field(
+        10,
+        ge=0,
+        description="How often the server sweeps expired footage and leftovers "
+        "(0: never; run `porchlight vault sweep` instead).",
+    )
     cookie_secure: bool = Field(
         True, description="Mark session cookies Secure (browsers still send them to localhost)."
     )
@@ -78,13 +96,17 @@ class Settings(BaseSettings):
     def _refuse_weak_production_values(self) -> Settings:
         if self.environment != "production":
             return self
-        secret = self.secret_key.get_secret_value()
-        if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < 32:
-            raise ValueError(
-                "PORCHLIGHT_SECRET_KEY is a placeholder or shorter than 32 characters; "
-                "set a random value (python -c 'import secrets; print(secrets.token_urlsafe(48))') "
-                "or run with PORCHLIGHT_ENVIRONMENT=demo"
-            )
+        for name, value in (
+            ("SECRET_KEY", self.secret_key),
+            ("VAULT_MASTER_KEY", self.vault_master_key),
+        ):
+            secret = value.get_secret_value()
+            if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < 32:
+                raise ValueError(
+                    f"PORCHLIGHT_{name} is a placeholder or shorter than 32 characters; set a "
+                    "random value (python -c 'import secrets; print(secrets.token_urlsafe(48))') "
+                    "or run with PORCHLIGHT_ENVIRONMENT=demo"
+                )
         if (
             self.argon2_memory_kib < OWASP_ARGON2_MEMORY_KIB
             or self.argon2_time_cost < OWASP_ARGON2_TIME_COST

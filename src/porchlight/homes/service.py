@@ -84,6 +84,20 @@ def get_household(db: Session, actor: Actor, household_id: str) -> Household:
     return home
 
 
+def household_of(db: Session, household_id: str) -> Household:
+    """A household for another feature's service, which has already checked access."""
+    home = db.get(Household, household_id)
+    if home is None:
+        raise NotFound("No such household.")
+    return home
+
+
+def retention_by_household(db: Session) -> list[tuple[str, int]]:
+    """Every household's footage retention in days (for the retention sweeper)."""
+    rows = db.execute(select(Household.id, Household.retention_days)).all()
+    return [(r[0], int(r[1])) for r in rows]
+
+
 def role_in(actor: Actor, household_id: str) -> str:
     """The actor's role in a household: ``owner`` or ``member``."""
     return OWNER if household_id in actor.owner_of else "member"

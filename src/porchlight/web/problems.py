@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from porchlight.errors import PorchlightError
 from porchlight.web.context import WebContext
+from porchlight.web.middleware import BodyTooLarge
 
 PROBLEM_TYPE_BASE = "https://porchlight.example/problems/"
 log = logging.getLogger("porchlight")
@@ -118,6 +119,17 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, BodyTooLarge):
+        # FastAPI reports any failure to read a JSON body as a 400, including the body
+        # limit tripping on a streamed body without a Content-Length: it is a 413.
+        limit = request.app.state.web.max_body_bytes
+        return problem(
+            request,
+            413,
+            "request-too-large",
+            "Request too large",
+            f"The request body is larger than {limit} bytes.",
+        )
     titles = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
     title = titles.get(exc.status_code, "Error")
     detail = exc.detail if isinstance(exc.detail, str) else title

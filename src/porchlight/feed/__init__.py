@@ -1,0 +1,1 @@
+"""The neighbourhood feed: posts and comments checked before they go live, and moderation."""

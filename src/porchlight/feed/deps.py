@@ -1,0 +1,20 @@
+"""Request dependencies of the feed routes: the pre-publication pipeline."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Request
+
+from porchlight.feed.moderation import Pipeline, default_pipeline
+
+
+def get_pipeline(request: Request) -> Pipeline:
+    """The app's pipeline: ``app.state.feed_pipeline`` if the composition root (or a test)
+    set one, else the default with the shipped classifier, built once per app."""
+    pipeline: Pipeline | None = getattr(request.app.state, "feed_pipeline", None)
+    if pipeline is None:
+        pipeline = default_pipeline()
+        request.app.state.feed_pipeline = pipeline
+    return pipeline
+
+
+PIPELINE = Depends(get_pipeline)
