@@ -411,3 +411,39 @@ def test_admin_registers_an_agency_and_a_duplicate_is_409(
     assert fields(body) == {"name"}
     names = [a["name"] for a in client.get("/api/v1/agencies").json()["items"]]
     assert names == ["Elm PD"]
+
+
+def test_lockout_does_not_reveal_which_emails_have_accounts(client, world) -> None:  # type: ignore[no-untyped-def]
+    """An unknown email locks out after as many failures as a real one, with the same answer."""
+    from porchlight.authz import Role
+
+    real = world.person(Role.RESIDENT)
+    answers = {}
+    for email in (real.email, "nobody-here@example.org"):
+        for _ in range(5):
+            client.post("/api/v1/auth/login", json={"email": email, "password": "wrong-password!"})
+        locked = client.post(
+            "/api/v1/auth/login", json={"email": email, "password": "wrong-password!"}
+        )
+        answers[email] = (locked.status_code, locked.json()["detail"])
+    assert answers[real.email] == answers["nobody-here@example.org"]
+    assert answers[real.email][0] == 429
+
+
+def test_a_race_past_the_duplicate_check_is_a_409(client, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """When two requests slip past the service's check, the database rule answers 409."""
+    from porchlight.authz import Role
+    from porchlight.homes import service
+
+    owner = world.person(Role.RESIDENT)
+    monkeypatch.setattr(service, "_check_camera_name", lambda *args: None)
+    body = {"name": "Front door", "kind": "doorbell"}
+    second = client.post(
+        f"/api/v1/households/{owner.household_id}/cameras", json=body, headers=owner.headers
+    )
+    assert second.status_code == 409
+    assert second.headers["content-type"] == "application/problem+json"
+    cameras = client.get(
+        f"/api/v1/households/{owner.household_id}/cameras", headers=owner.headers
+    ).json()
+    assert [c["name"] for c in cameras] == ["Front door"]

@@ -197,12 +197,17 @@ def test_admin_can_clear_a_lockout(world: World, accounts: Accounts) -> None:
     assert _login(world, strict, person.email, PASSWORD).id == person.user.id
 
 
-def test_unknown_email_locks_nothing(world: World, accounts: Accounts) -> None:
+def test_unknown_email_locks_like_a_real_one_and_nothing_else(
+    world: World, accounts: Accounts
+) -> None:
     person = world.person(Role.RESIDENT, home=False)
-    strict = _strict(accounts, max_failures=1)
-    for _ in range(3):
+    strict = _strict(accounts, max_failures=2)
+    for _ in range(2):
         with pytest.raises(Unauthenticated):
             _login(world, strict, "nobody@example.org", PASSWORD)
+    # Locked, exactly as a real account would be: the answer reveals nothing.
+    with pytest.raises(TooManyRequests):
+        _login(world, strict, "nobody@example.org", PASSWORD)
     assert _login(world, strict, person.email, PASSWORD).id == person.user.id
 
 

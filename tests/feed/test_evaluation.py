@@ -1,21 +1,25 @@
 """Precision and recall of each pre-publication check on a labelled set we wrote ourselves.
 
-tests/data/feed_eval.jsonl holds 130 posts in six groups: neutral safety reports, profiling
+tests/data/feed_eval.jsonl holds 145 posts in six groups: neutral safety reports, profiling
 reports, reports that mention race properly (behaviour first, full description), hateful
 or abusive text, text with personal data, and text with links.  Each line is labelled with
 the guidelines a careful moderator would cite.  ``pytest -s`` prints the table.
 
-The floors are set a little under what the checks reach today, so that a change that
-makes a check worse fails, and each is chosen for what an error costs:
-- A *missed* profiling post or hateful post goes live and hurts people, so the recall of
-  the person-description, profiling and hate checks matters most: floor 0.7 each, and
-  0.85 for the whole pipeline on "should be held".
+Caveat: the same people wrote the rules and the first 130 lines, so those figures flatter
+the rules.  The last 15 lines were written afterwards to probe known weak spots (coded
+profiling, censored swearing, spelled-out numbers, names without a title) and the rules
+were not tuned on them; they are where most misses are.  An independent set is the next
+step before these figures are published as more than a floor.
+
+Floors sit just under today's figures, so that a change that makes a check worse fails;
+each is chosen for what an error costs:
+- A *missed* profiling or hateful post goes live and hurts people, so recall matters most
+  for the person-description, profiling and hate checks, and for the whole pipeline on
+  "should be held" (0.85).  The hate rules and the classifier floor at 0.75: each covers
+  half of the abuse (phrases vs. swear words) and the pipeline floor covers the union.
 - A *false* hold costs a neighbour a wait and a moderator a look, never a rejection (a
-  person decides), so precision floors are lower than recall floors for the profiling
-  rules, but the pipeline must keep the neutral and race-described-properly posts live:
-  at least 90% of them go live (precision of "held" ≥ 0.9).
-- The shipped classifier only knows offensive *words*; dehumanising phrasing is left to the
-  hate rules, so its own recall floor (on the respectful-language label) is 0.7.
+  person decides), yet a feed that holds ordinary posts teaches people to ignore the
+  guidance, so the pipeline must keep at least 95% of its holds justified.
 """
 
 from __future__ import annotations
@@ -41,13 +45,13 @@ CHECKS = {
     "links": "links",
 }
 FLOORS = {  # (precision, recall)
-    "person-description": (0.8, 0.7),
-    "profiling": (0.7, 0.7),
-    "hate-rules": (0.9, 0.7),
-    "classifier": (0.8, 0.7),
+    "person-description": (0.9, 0.85),
+    "profiling": (0.85, 0.85),
+    "hate-rules": (0.9, 0.75),
+    "classifier": (0.9, 0.75),
     "personal-data": (0.9, 0.8),
-    "links": (0.9, 0.9),
-    "pipeline (held)": (0.9, 0.85),
+    "links": (0.9, 0.85),
+    "pipeline (held)": (0.95, 0.85),
 }
 
 

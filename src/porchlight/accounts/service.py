@@ -68,6 +68,9 @@ class Accounts:
         self.passwords = passwords
         self.rules = rules
         self.limiter = limiter
+        # Failures against emails that have no account, counted like real ones so that
+        # a lockout answer does not reveal which emails are registered.
+        self._unknown: dict[str, tuple[int, datetime | None]] = {}
 
     # -- sign-in -------------------------------------------------------------------
 
@@ -78,16 +81,22 @@ class Accounts:
             raise TooManyRequests(
                 "Too many sign-in attempts from your address; wait a minute.", wait
             )
-        user = db.scalar(select(User).where(User.email == normalise_email(email)))
+        key = normalise_email(email)
+        user = db.scalar(select(User).where(User.email == key))
         now = utcnow()
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            seconds = int((user.locked_until - now).total_seconds())
+        locked_until = (
+            user.locked_until if user is not None else self._unknown.get(key, (0, None))[1]
+        )
+        if locked_until is not None and locked_until > now:
+            seconds = int((locked_until - now).total_seconds())
             raise TooManyRequests(
                 "This account is locked after repeated failed sign-ins; try again later.", seconds
             )
         ok = self.passwords.verify(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
-            if user is not None and not ok:
+            if user is None:
+                self._count_unknown(key, now)
+            elif not ok:
                 self._count_failure(user, now)
                 # The count must survive the refusal, which rolls the request back.
                 db.commit()
@@ -97,6 +106,15 @@ class Accounts:
         if self.passwords.needs_rehash(user.password_hash):
             user.password_hash = self.passwords.hash(password)
         return user
+
+    def _count_unknown(self, key: str, now: datetime) -> None:
+        if len(self._unknown) > 100_000:  # Forget old entries rather than grow forever.
+            self._unknown.clear()
+        count = self._unknown.get(key, (0, None))[0] + 1
+        if count >= self.rules.max_failures:
+            self._unknown[key] = (0, now + timedelta(minutes=self.rules.lockout_minutes))
+        else:
+            self._unknown[key] = (count, None)
 
     def _count_failure(self, user: User, now: datetime) -> None:
         user.failed_logins += 1

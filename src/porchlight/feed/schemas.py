@@ -32,33 +32,35 @@ def one_line(value: str) -> str:
 
 Title = Annotated[
     str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=120),
     AfterValidator(plain_text),
     AfterValidator(one_line),
-    StringConstraints(strip_whitespace=True, min_length=3, max_length=120),
 ]
 Body = Annotated[
     str,
-    AfterValidator(plain_text),
     StringConstraints(strip_whitespace=True, min_length=10, max_length=4000),
+    AfterValidator(plain_text),
 ]
 CommentBody = Annotated[
     str,
-    AfterValidator(plain_text),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(plain_text),
 ]
 Detail = Annotated[
     str,
+    StringConstraints(strip_whitespace=True, max_length=200),
     AfterValidator(plain_text),
     AfterValidator(one_line),
-    StringConstraints(strip_whitespace=True, max_length=200),
 ]
 Note = Annotated[
     str,
-    AfterValidator(plain_text),
     StringConstraints(strip_whitespace=True, min_length=3, max_length=2000),
+    AfterValidator(plain_text),
 ]
 OptionalNote = Annotated[
-    str, AfterValidator(plain_text), StringConstraints(strip_whitespace=True, max_length=2000)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000),
+    AfterValidator(plain_text),
 ]
 Radius = Annotated[int, Field(ge=0, le=2)]
 
@@ -81,8 +83,8 @@ class PersonIn(Strict):
 
     behaviour: Annotated[
         str,
-        AfterValidator(plain_text),
         StringConstraints(strip_whitespace=True, max_length=500),
+        AfterValidator(plain_text),
     ] = Field("", description="What the person did. Required whenever a person is described.")
     clothing: Detail = ""
     height: Detail = ""

@@ -13,6 +13,7 @@ from porchlight import geo
 from porchlight.authz import Action, require
 from porchlight.homes import service
 from porchlight.homes.schemas import CameraIn, HouseholdIn, SettingsIn, ZoneIn
+from porchlight.web.context import context
 from porchlight.web.deps import DB, SIGNED_IN, PageUser, check_csrf
 from porchlight.web.pages import FORM_ERRORS, error_message, redirect, render
 
@@ -107,12 +108,15 @@ def _camera_page(
 ) -> Response:
     camera = service.get_camera(db, visitor.actor, camera_id)
     zones = [{"id": z.id, "name": z.name, "points": z.points} for z in camera.zones]
+    # The zones are drawn over the camera's latest still (decrypting it is logged).
+    still_clip = context(request).vault.latest_still(db, visitor.actor, camera.id)
     return render(
         request,
         "camera.html",
         visitor,
         status,
         camera=camera,
+        still_clip=still_clip,
         error=error,
         draft=draft or {},  # a refused zone's name and corners, kept for correcting
         # Inside <script>, "</script>" in a zone name would end the element: escape <, >, &.

@@ -110,8 +110,11 @@ def update_household(
     require(actor, Action.HOUSEHOLD_UPDATE, HouseholdRes(household_id))
     home = get_household(db, actor, household_id)
     fields = patch.model_dump(exclude_unset=True)
+    for name, value in fields.items():
+        if value is None:
+            raise InvalidInput(f"{name} cannot be null.", field_loc=["body", name])
     for name in ("name", "address"):
-        if fields.get(name) is not None:
+        if name in fields:
             setattr(home, name, fields[name])
     if patch.lat is not None or patch.lng is not None:
         lat = patch.lat if patch.lat is not None else home.lat

@@ -376,6 +376,18 @@ class Vault:
             raise NotFound("No such clip.") from None
         return clip
 
+    def latest_still(self, db: Session, actor: Actor, camera_id: str) -> str | None:
+        """The newest clip of a camera with a thumbnail the server may open, if any."""
+        camera = homes.get_camera(db, actor, camera_id)
+        require(actor, Action.CLIP_READ, HouseholdRes(camera.household_id))
+        stmt = (
+            select(Clip.id)
+            .where(Clip.camera_id == camera.id, Clip.e2e.is_(False), Clip.thumbnail_id.is_not(None))
+            .order_by(Clip.started_at.desc())
+            .limit(1)
+        )
+        return db.scalar(stmt)
+
     def _object(self, clip: Clip, part: str) -> VaultObject:
         obj = clip.media if part == "media" else clip.thumbnail
         if obj is None:

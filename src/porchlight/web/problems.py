@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from porchlight.errors import PorchlightError
@@ -143,6 +144,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _integrity_error(request: Request, exc: Exception) -> Response:
+    # Two requests raced past a service's duplicate check; the database's own unique
+    # rule caught the second one.  Nothing was saved.
+    log.info("integrity error on %s %s: %s", request.method, request.url.path, exc)
+    return problem(
+        request,
+        409,
+        "conflict",
+        "Conflict",
+        "This conflicts with something saved at the same moment; nothing was saved. "
+        "Reload and try again.",
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(
@@ -159,4 +174,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PorchlightError, _porchlight_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(Exception, _unexpected)
