@@ -60,6 +60,6 @@ def test_tampered_chunk_fails_even_when_read_alone() -> None:
 
 
 def test_truncated_file_is_reported() -> None:
-    _, blob, _, header_size = _sealed(100)
+    _, _, _, header_size = _sealed(100)
     with pytest.raises(DecryptionError, match="truncated"):
         payload_layout(header_size, header_size + 16 + 5)
