@@ -148,6 +148,7 @@ class World:
                         name=f"Test Police {uuid.uuid4().hex[:6]}",
                         jurisdiction="Testville",
                         public_contact="desk@police.example",
+                        policy_url="https://police.example/footage-policy",
                         retention_days=30,
                     ),
                 )

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from porchlight.accounts.models import ApiToken, WebSession
 from porchlight.authz import Role
+from porchlight.client import PorchlightClient
 from porchlight.web.context import SESSION_COOKIE
 from tests.conftest import PASSWORD, Person, World
 from tests.feed.factories import feed_ids
@@ -65,7 +66,7 @@ FEED_POST = {
 }
 
 
-def MODERATORS_ONLY(ok: int) -> tuple[Any, ...]:  # noqa: N802 - reads like the constants
+def moderators_only(ok: int) -> tuple[Any, ...]:
     return (401, *(403,) * 4, ok, *(403,) * 3)
 
 
@@ -76,6 +77,33 @@ def feed_item(owner: Any, neighbour: Any, moderator: Any) -> tuple[Any, ...]:
 
 def page_feed_item(owner: Any, neighbour: Any, moderator: Any) -> tuple[Any, ...]:
     return (L, *feed_item(owner, neighbour, moderator)[1:])
+
+
+AGENCY_200 = (401, 403, 403, 200, 200, 403, 403, 403, 403)
+
+
+def AGENCY_OK(ok: int) -> tuple[Any, ...]:
+    return (401, 403, 403, ok, ok, 403, 403, 403, 403)
+
+
+def AGENCY_HIDDEN(officer: int, supervisor: int) -> tuple[Any, ...]:
+    return (401, 404, 404, officer, supervisor, 404, 404, 404, 404)
+
+
+def RESIDENTS(ok: int) -> tuple[Any, ...]:
+    return (401, ok, ok, 403, 403, 403, 403, 403, 403)
+
+
+def PAGE_RESIDENTS(ok: int) -> tuple[Any, ...]:
+    return (L, ok, ok, 403, 403, 403, 403, 403, 403)
+
+
+def PAGE_AGENCY_OK(ok: int) -> tuple[Any, ...]:
+    return (L, 403, 403, ok, ok, 403, 403, 403, 403)
+
+
+def PAGE_AGENCY_HIDDEN(officer: Any, supervisor: Any) -> tuple[Any, ...]:
+    return (L, 404, 404, officer, supervisor, 404, 404, 404, 404)
 
 
 def owner_only(ok: int) -> tuple[Any, ...]:
@@ -203,16 +231,50 @@ API: list[Case] = [
         feed_item(409, 204, 403),
         json={"guideline": "spam"},
     ),
-    Case("GET", "/api/v1/moderation/queue", MODERATORS_ONLY(200)),
-    Case("GET", "/api/v1/moderation/items/{item_id}", MODERATORS_ONLY(200)),
+    Case("GET", "/api/v1/moderation/queue", moderators_only(200)),
+    Case("GET", "/api/v1/moderation/items/{item_id}", moderators_only(200)),
     Case(
         "POST",
         "/api/v1/moderation/items/{item_id}/decision",
-        MODERATORS_ONLY(201),
+        moderators_only(201),
         json={"outcome": "approve", "note": "Fine as it is."},
     ),
-    Case("GET", "/api/v1/moderation/decisions", MODERATORS_ONLY(200)),
+    Case("GET", "/api/v1/moderation/decisions", moderators_only(200)),
     Case("GET", "/api/v1/moderation/stats", ALL_200),
+    Case("GET", "/api/v1/agency/requests", AGENCY_200),
+    Case("POST", "/api/v1/agency/requests", AGENCY_OK(201), body="draft"),
+    Case("GET", "/api/v1/agency/requests/{request_id}", AGENCY_HIDDEN(200, 200), needs="request"),
+    Case(
+        "POST",
+        "/api/v1/agency/requests/{request_id}/approve",
+        AGENCY_HIDDEN(403, 200),
+        needs="draft",
+    ),
+    Case(
+        "POST",
+        "/api/v1/agency/requests/{request_id}/close",
+        AGENCY_HIDDEN(200, 200),
+        needs="request",
+    ),
+    Case("GET", "/api/v1/agency/shares/{share_id}", AGENCY_HIDDEN(200, 200), needs="request"),
+    Case("GET", "/api/v1/agency/shares/{share_id}/media", AGENCY_HIDDEN(200, 200), needs="request"),
+    Case(
+        "POST",
+        "/api/v1/agency/shares/{share_id}/extend",
+        AGENCY_HIDDEN(403, 200),
+        needs="request",
+        body="extension",
+    ),
+    Case("GET", "/api/v1/inbox/requests", RESIDENTS(200)),
+    Case("GET", "/api/v1/inbox/requests/{request_id}", RESIDENTS(200), needs="request"),
+    Case(
+        "POST",
+        "/api/v1/inbox/requests/{request_id}/response",
+        RESIDENTS(200),
+        needs="request",
+        json={"decision": "decline"},
+    ),
+    Case("POST", "/api/v1/inbox/shares/{share_id}/revoke", owner_only(200), needs="request"),
 ]
 
 PAGES: list[Case] = [
@@ -292,6 +354,35 @@ PAGES: list[Case] = [
         (L, *(403,) * 4, 303, *(403,) * 3),
         form={"outcome": "approve", "note": "Fine as it is."},
     ),
+    Case("GET", "/inbox", PAGE_RESIDENTS(200)),
+    Case("GET", "/inbox/{request_id}", PAGE_RESIDENTS(200), needs="request"),
+    Case(
+        "POST",
+        "/inbox/{request_id}/response",
+        PAGE_RESIDENTS(303),
+        needs="request",
+        form={"decision": "decline"},
+    ),
+    Case("POST", "/inbox/shares/{share_id}/revoke", page_owner_only(303), needs="request", form={}),
+    Case("GET", "/agency/requests", PAGE_AGENCY_OK(200)),
+    Case("POST", "/agency/requests", PAGE_AGENCY_OK(303), body="draft_form", form={}),
+    Case("GET", "/agency/requests/{request_id}", PAGE_AGENCY_HIDDEN(200, 200), needs="request"),
+    Case(
+        "POST",
+        "/agency/requests/{request_id}/approve",
+        PAGE_AGENCY_HIDDEN(403, 303),
+        needs="draft",
+        form={},
+    ),
+    Case(
+        "POST",
+        "/agency/requests/{request_id}/close",
+        PAGE_AGENCY_HIDDEN(303, 303),
+        needs="request",
+        form={},
+    ),
+    Case("GET", "/agency/shares/{share_id}", PAGE_AGENCY_HIDDEN(200, 200), needs="request"),
+    Case("GET", "/agency/shares/{share_id}/media", PAGE_AGENCY_HIDDEN(200, 200), needs="request"),
 ]
 
 CASES = [
@@ -320,7 +411,65 @@ def _path(template: str, owner: Person, owner_token_id: str, extra: dict[str, st
     )
 
 
-def _vault_setup(client: TestClient, owner: Person, case: Case, tmp: Path) -> dict[str, Any]:
+def _request_setup(
+    client: TestClient,
+    owner: Person,
+    people: dict[str, Person],
+    case: Case,
+    found: dict[str, Any],
+    tmp: Path,
+) -> None:
+    """A request by the matrix's officer: a draft, or approved with the owner's share."""
+    from tests.requests.test_flow import WINDOW, draft_body
+    from tests.vault.conftest import make_mp4
+
+    body = draft_body(f"M-{uuid.uuid4().hex[:8].upper()}")
+    found["draft"] = body
+    found["draft_form"] = {k: v for k, v in body.items() if k != "area"} | {
+        "lat": "45.47",
+        "lng": "-122.65",
+        "radius_m": "300",
+        "incident_at": body["incident_at"][:16],
+        "window_start": body["window_start"][:16],
+        "window_end": body["window_end"][:16],
+    }
+    found["extension"] = {"reason": "The case is going to court; keep it a month.", "days": 30}
+    if case.needs not in ("request", "draft"):
+        return
+    officer, supervisor = people["officer"], people["supervisor"]
+    made = client.post("/api/v1/agency/requests", json=body, headers=officer.headers)
+    assert made.status_code == 201, made.text
+    found["request_id"] = made.json()["id"]
+    if case.needs == "draft":
+        return
+    assert (
+        client.post(
+            f"/api/v1/agency/requests/{found['request_id']}/approve", headers=supervisor.headers
+        ).status_code
+        == 200
+    )
+    start = WINDOW[0] + timedelta(minutes=30)
+    assert owner.camera_id is not None
+    clip = PorchlightClient(token=owner.token, http=client).upload_clip(
+        owner.camera_id,
+        make_mp4(tmp / "event.mp4"),
+        started_at=start,
+        ended_at=start + timedelta(seconds=2),
+        labels=[],
+        idempotency_key=uuid.uuid4().hex,
+    )
+    shared = client.post(
+        f"/api/v1/inbox/requests/{found['request_id']}/response",
+        json={"decision": "share", "clip_ids": [clip["id"]]},
+        headers=owner.headers,
+    )
+    assert shared.status_code == 200, shared.text
+    found["share_id"] = shared.json()[0]["id"]
+
+
+def _vault_setup(
+    client: TestClient, owner: Person, case: Case, tmp: Path, people: dict[str, Person]
+) -> dict[str, Any]:
     """The owner's clip (with thumbnail) and a fully sent upload; and request bodies."""
     from porchlight.client import encrypt_part
     from porchlight.crypto import encrypt_with_passphrase, generate_identity, parse_recipient
@@ -351,6 +500,8 @@ def _vault_setup(client: TestClient, owner: Person, case: Case, tmp: Path) -> di
             json=found["key"] | {"recovery": base64.b64encode(backup).decode()},
         )
         assert made.status_code == 201
+    if case.body in ("draft", "draft_form") or case.needs in ("request", "draft"):
+        _request_setup(client, owner, people, case, found, tmp)
     if case.needs == "vault":
         from tests.vault.conftest import upload
 
@@ -383,15 +534,19 @@ def test_route_answers_each_role(
     with world.sessions() as db:
         token_id = db.scalar(select(ApiToken.id).where(ApiToken.user_id == owner.user.id))
     assert token_id is not None
-    setup = _vault_setup(client, owner, case, tmp_path) if (case.needs or case.body) else {}
-    ids = {k: v for k, v in setup.items() if k in ("clip_id", "upload_id")}
+    setup = _vault_setup(client, owner, case, tmp_path, people) if (case.needs or case.body) else {}
+    ids = {
+        k: v for k, v in setup.items() if k in ("clip_id", "upload_id", "request_id", "share_id")
+    }
     ids |= feed_ids(world, owner, case.path)
     path = _path(case.path, owner, token_id, ids)
     person = people.get(role)
     expected = case.expect[index]
 
     if case in PAGES:
-        response = _page_request(world, client, case, path, person)
+        response = _page_request(
+            world, client, case, path, person, setup.get(case.body) if case.body else None
+        )
     else:
         headers = person.headers if person else {}
         body = setup[case.body] if case.body else case.json
@@ -417,7 +572,12 @@ def test_route_answers_each_role(
 
 
 def _page_request(
-    world: World, client: TestClient, case: Case, path: str, person: Person | None
+    world: World,
+    client: TestClient,
+    case: Case,
+    path: str,
+    person: Person | None,
+    extra_form: dict[str, Any] | None = None,
 ) -> Any:
     csrf = _web_login(world, client, person) if person else ""
     if case.path == "/login":
@@ -435,7 +595,8 @@ def _page_request(
         return client.post(path, data=form, follow_redirects=False)
     if case.method == "GET":
         return client.get(path, follow_redirects=False)
-    return client.post(path, data=(case.form or {}) | {"csrf_token": csrf}, follow_redirects=False)
+    form = extra_form or case.form or {}
+    return client.post(path, data=form | {"csrf_token": csrf}, follow_redirects=False)
 
 
 def iter_routes(routes: list[Any]) -> Any:

@@ -27,6 +27,9 @@ from porchlight.feed import pages as feed_pages
 from porchlight.homes import api as homes_api
 from porchlight.homes import pages as homes_pages
 from porchlight.jobs import Periodic
+from porchlight.requests import api as requests_api
+from porchlight.requests import pages as requests_pages
+from porchlight.requests.service import RequestLimits, Requests
 from porchlight.settings import Settings
 from porchlight.vault import api as vault_api
 from porchlight.vault import pages as vault_pages
@@ -54,6 +57,19 @@ def build_vault(settings: Settings) -> Vault:
     )
 
 
+def build_requests(settings: Settings, vault: Vault) -> Requests:
+    """Police requests with the caps from settings."""
+    return Requests(
+        vault,
+        RequestLimits(
+            per_agency_week=settings.requests_per_agency_week,
+            per_cell_week=settings.requests_per_area_week,
+            jurisdiction_max_days=settings.jurisdiction_max_share_days,
+            answer_days=settings.request_answer_days,
+        ),
+    )
+
+
 def build_accounts(settings: Settings) -> Accounts:
     """The accounts service with the costs and limits from settings."""
     return Accounts(
@@ -73,12 +89,17 @@ async def _login_redirect(request: Request, exc: Exception) -> Response:
     return RedirectResponse("/login?next=" + quote(target), status_code=303)
 
 
-def vault_housekeeping(vault: Vault, sessions: sessionmaker[Session]) -> Callable[[], None]:
-    """One run of the vault's periodic work: shred expired clips, then clean leftovers."""
+def vault_housekeeping(
+    vault: Vault, sessions: sessionmaker[Session], requests: Requests | None = None
+) -> Callable[[], None]:
+    """One run of the vault's periodic work: shred expired clips and shares, clean up."""
 
     def run() -> None:
         with sessions() as db:
             shredded = vault.sweep_expired(db)
+        if requests is not None:
+            with sessions() as db:
+                shredded += requests.expire(db)
         with sessions() as db:
             cleaned = vault.clean_leftovers(db)
         if shredded or cleaned:
@@ -91,6 +112,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """Build the web application.  Pass ``engine`` to share one with the caller (tests)."""
     engine = engine or make_engine(settings.resolved_database_url)
     vault = build_vault(settings)
+    requests = build_requests(settings, vault)
     sessions = make_sessionmaker(engine)
 
     @asynccontextmanager
@@ -101,7 +123,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
                 Periodic(
                     "vault-housekeeping",
                     settings.jobs_interval_minutes * 60,
-                    vault_housekeeping(vault, sessions),
+                    vault_housekeeping(vault, sessions, requests),
                 )
             )
         for job in jobs:
@@ -125,6 +147,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         sessions=sessions,
         accounts=build_accounts(settings),
         vault=vault,
+        requests=requests,
         templates=make_templates(),
         secret_key=settings.secret_key.get_secret_value().encode(),
         cookie_secure=settings.cookie_secure,
@@ -161,6 +184,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         homes_pages.router,
         feed_pages.router,
         vault_pages.router,
+        requests_api.router,
+        requests_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

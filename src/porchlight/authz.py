@@ -39,6 +39,7 @@ class Scope(StrEnum):
     HOUSEHOLD_WRITE = "household:write"
     CLIPS_READ = "clips:read"
     CLIPS_UPLOAD = "clips:upload"
+    AGENCY = "agency"
     FEED = "feed"
     MODERATION = "moderation"
     ADMIN = "admin"
@@ -57,8 +58,10 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     ),
     Role.ADMIN: frozenset({Scope.ACCOUNT, Scope.ADMIN}),
 }
-for _role in (Role.OFFICER, Role.SUPERVISOR, Role.MODERATOR, Role.LEGAL_REVIEWER, Role.AUDITOR):
+for _role in (Role.MODERATOR, Role.LEGAL_REVIEWER, Role.AUDITOR):
     ROLE_SCOPES[_role] = frozenset({Scope.ACCOUNT})
+for _role in (Role.OFFICER, Role.SUPERVISOR):
+    ROLE_SCOPES[_role] = frozenset({Scope.ACCOUNT, Scope.AGENCY})
 # The neighbourhood feed: residents read and post in their area; moderators work the queue.
 ROLE_SCOPES[Role.RESIDENT] |= {Scope.FEED}
 ROLE_SCOPES[Role.MODERATOR] |= {Scope.MODERATION}
@@ -114,7 +117,14 @@ class FeedRes:
     in_area: bool
 
 
-Resource = HouseholdRes | UserRes | FeedRes | None
+@dataclass(frozen=True)
+class AgencyRes:
+    """Something that belongs to one agency: its requests, the shares it received."""
+
+    agency_id: str
+
+
+Resource = HouseholdRes | UserRes | FeedRes | AgencyRes | None
 
 
 class Action(StrEnum):
@@ -135,6 +145,11 @@ class Action(StrEnum):
     CLIP_EXPORT = "clip:export"
     CLIP_DELETE = "clip:delete"
     VAULT_KEYS = "vault:keys"
+    REQUEST_DRAFT = "request:draft"
+    REQUEST_READ = "request:read"
+    REQUEST_APPROVE = "request:approve"
+    SHARE_VIEW = "share:view"
+    INBOX_RESPOND = "inbox:respond"
     USER_ADMIN = "user:admin"
     AGENCY_ADMIN = "agency:admin"
     AGENCY_LIST = "agency:list"
@@ -145,6 +160,9 @@ class Action(StrEnum):
     FEED_ITEM_RESPOND = "feed:item:respond"
     MODERATION_WORK = "moderation:work"
     MODERATION_STATS = "moderation:stats"
+    LOG_READ = "log:read"
+    TRANSPARENCY_READ = "transparency:read"
+    RECORD_READ = "record:read"
 
 
 def _member(actor: Actor, res: Resource) -> bool:
@@ -169,6 +187,16 @@ def _signed_in(actor: Actor, res: Resource) -> bool:
 
 def _resident(actor: Actor, res: Resource) -> bool:
     return actor.role is Role.RESIDENT
+
+
+def _agency_member(actor: Actor, res: Resource) -> bool:
+    if actor.role not in AGENCY_ROLES or actor.agency_id is None:
+        return False
+    return res is None or (isinstance(res, AgencyRes) and res.agency_id == actor.agency_id)
+
+
+def _agency_supervisor(actor: Actor, res: Resource) -> bool:
+    return actor.role is Role.SUPERVISOR and _agency_member(actor, res)
 
 
 def _admin(actor: Actor, res: Resource) -> bool:
@@ -223,6 +251,14 @@ RULES: dict[Action, Rule] = {
     Action.CLIP_EXPORT: Rule(_owner, Scope.CLIPS_READ, hide=True),
     Action.CLIP_DELETE: Rule(_owner, Scope.HOUSEHOLD_WRITE, hide=True),
     Action.VAULT_KEYS: Rule(_owner, Scope.HOUSEHOLD_WRITE, hide=True),
+    # Police requests: officers draft, a supervisor of the same agency approves (and not
+    # their own: the service checks the two-person rule).  An agency sees only its own
+    # requests and the shares made to it; owners answer for their own household.
+    Action.REQUEST_DRAFT: Rule(_agency_member, Scope.AGENCY),
+    Action.REQUEST_READ: Rule(_agency_member, Scope.AGENCY, hide=True),
+    Action.REQUEST_APPROVE: Rule(_agency_supervisor, Scope.AGENCY),
+    Action.SHARE_VIEW: Rule(_agency_member, Scope.AGENCY, hide=True),
+    Action.INBOX_RESPOND: Rule(_owner, Scope.HOUSEHOLD_WRITE, hide=True),
     Action.USER_ADMIN: Rule(_admin, Scope.ADMIN),
     Action.AGENCY_ADMIN: Rule(_admin, Scope.ADMIN),
     Action.AGENCY_LIST: Rule(_anyone, None),
@@ -236,6 +272,11 @@ RULES: dict[Action, Rule] = {
     Action.MODERATION_WORK: Rule(_moderator, Scope.MODERATION),
     # Moderation figures are aggregate counts meant for the public transparency pages.
     Action.MODERATION_STATS: Rule(_anyone, None),
+    # The transparency log and its reports are public; "My record" (the receipts that open
+    # a household's commitments) is for the household's own members.
+    Action.LOG_READ: Rule(_anyone, None),
+    Action.TRANSPARENCY_READ: Rule(_anyone, None),
+    Action.RECORD_READ: Rule(_resident, Scope.HOUSEHOLD_READ),
 }
 
 

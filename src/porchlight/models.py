@@ -4,6 +4,7 @@ from porchlight.accounts.models import Agency, ApiToken, User, WebSession
 from porchlight.db import Base
 from porchlight.feed.models import Comment, Decision, ModerationItem, Post, Report
 from porchlight.homes.models import Camera, Household, HouseholdMember, PrivacyZone, SettingChange
+from porchlight.requests.models import FootageRequest, RequestRecipient, Share, ShareExtension
 from porchlight.vault.models import (
     AccessEvent,
     Clip,
@@ -22,6 +23,7 @@ __all__ = [
     "Clip",
     "Comment",
     "Decision",
+    "FootageRequest",
     "Household",
     "HouseholdKey",
     "HouseholdMember",
@@ -29,7 +31,10 @@ __all__ = [
     "Post",
     "PrivacyZone",
     "Report",
+    "RequestRecipient",
     "SettingChange",
+    "Share",
+    "ShareExtension",
     "Upload",
     "User",
     "VaultObject",

@@ -52,6 +52,24 @@ class Settings(BaseSettings):
         description="Derives the vault's own key, which opens standard-mode clips; at least 32 "
         "characters outside demo and test mode. Losing it loses those clips.",
     )
+    log_signing_key: SecretStr = Field(
+        SecretStr("change-me"),
+        description="Derives the Ed25519 key that signs the transparency log's checkpoints; at "
+        "least 32 characters outside demo and test mode. Changing it changes the key that "
+        "every verifier has pinned.",
+    )
+    log_origin: str = Field(
+        "porchlight.example/log",
+        pattern=r"^[^\s+]{1,200}$",
+        description="The transparency log's name: the first line of every checkpoint and the "
+        "name of its key; use this server's host and path, e.g. porchlight.example.org/log.",
+    )
+    log_sequence_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How often the server appends recorded events to the transparency log and "
+        "signs a checkpoint (0: never; run `porchlight log sequence` instead).",
+    )
     household_quota_bytes: int = Field(
         50 * 1024**3, ge=1024**2, description="Encrypted footage a household may store."
     )
@@ -64,6 +82,25 @@ class Settings(BaseSettings):
         ge=0,
         description="How often the server sweeps expired footage and leftovers "
         "(0: never; run `porchlight vault sweep` instead).",
+    )
+    requests_per_agency_week: int = Field(
+        25, ge=1, description="Footage requests one agency may send in seven days."
+    )
+    requests_per_area_week: int = Field(
+        3,
+        ge=1,
+        description="Requests all agencies together may send to one neighbourhood "
+        "cell (H3 resolution 7) in seven days.",
+    )
+    jurisdiction_max_share_days: int = Field(
+        90,
+        ge=1,
+        le=3650,
+        description="Longest a shared clip may live, whatever the agency's "
+        "retention or extensions.",
+    )
+    request_answer_days: int = Field(
+        7, ge=1, le=90, description="Days owners have to answer a request; silence is a no."
     )
     cookie_secure: bool = Field(
         True, description="Mark session cookies Secure (browsers still send them to localhost)."
@@ -99,6 +136,7 @@ class Settings(BaseSettings):
         for name, value in (
             ("SECRET_KEY", self.secret_key),
             ("VAULT_MASTER_KEY", self.vault_master_key),
+            ("LOG_SIGNING_KEY", self.log_signing_key),
         ):
             secret = value.get_secret_value()
             if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < 32:

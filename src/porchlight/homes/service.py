@@ -92,6 +92,13 @@ def household_of(db: Session, household_id: str) -> Household:
     return home
 
 
+def households_in_cells(db: Session, cells: set[str]) -> list[Household]:
+    """Households indexed in any of ``cells`` (for a request's fan-out, already authorised)."""
+    if not cells:
+        return []
+    return list(db.scalars(select(Household).where(Household.h3_cell.in_(sorted(cells)))))
+
+
 def retention_by_household(db: Session) -> list[tuple[str, int]]:
     """Every household's footage retention in days (for the retention sweeper)."""
     rows = db.execute(select(Household.id, Household.retention_days)).all()

@@ -428,12 +428,18 @@ class Vault:
         """Decrypt a clip's video or thumbnail (whole, or one byte range) and log it."""
         clip = self.get_clip(db, actor, clip_id)
         obj = self._object(clip, part)
+        self._log(db, actor, clip, "view" if part == "media" else "thumbnail", purpose)
+        return self.open_object(obj, byte_range)
+
+    def open_object(
+        self, obj: VaultObject, byte_range: tuple[int | None, int | None] | None
+    ) -> MediaStream:
+        """Decrypt a stored object (whole, or one byte range).  Callers log the access."""
         identity = self._open_identity(obj)
         with self.blobs.open_range(obj.blob_key, 0, obj.header_size - 1) as head:
             _, file_key = unwrap_file_key(head, identity)
         layout = payload_layout(obj.header_size, obj.size)
         start, end = _resolve_range(byte_range, layout.plaintext_size)
-        self._log(db, actor, clip, "view" if part == "media" else "thumbnail", purpose)
         return MediaStream(
             self._chunks(obj.blob_key, obj.size, file_key, layout, start, end),
             start,

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
 from porchlight.accounts.service import Accounts
+from porchlight.requests.service import Requests
 from porchlight.vault.service import Vault
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -26,6 +27,7 @@ class WebContext:
     sessions: sessionmaker[Session]
     accounts: Accounts
     vault: Vault
+    requests: Requests
     templates: Jinja2Templates
     secret_key: bytes
     cookie_secure: bool

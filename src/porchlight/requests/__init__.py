@@ -1,0 +1,1 @@
+"""Police requests: agencies ask, owners decide clip by clip, agencies see counts and shares."""
