@@ -55,6 +55,8 @@ def test_demo_neighbourhood_is_believable(cli_env: Path) -> None:
     from porchlight.db import make_engine
     from porchlight.geo import distance_m
     from porchlight.homes.models import Camera, Household
+    from porchlight.requests.models import FootageRequest, Share
+    from porchlight.vault.models import Clip
 
     assert runner.invoke(app, ["demo", "--no-serve", "--json"]).exit_code == 0
     eng = make_engine(f"sqlite:///{cli_env / 'var' / 'porchlight.db'}")
@@ -76,6 +78,13 @@ def test_demo_neighbourhood_is_believable(cli_env: Path) -> None:
     lngs = [h[1] for h in homes]
     width = distance_m((min(lats), min(lngs)), (min(lats), max(lngs)))
     height = distance_m((min(lats), min(lngs)), (max(lats), min(lngs)))
+    with make_engine(f"sqlite:///{cli_env / 'var' / 'porchlight.db'}").connect() as conn:
+        states = sorted(conn.execute(select(FootageRequest.status)).scalars())
+        shares = conn.scalar(select(func.count()).select_from(Share))
+        clips = conn.scalar(select(func.count()).select_from(Clip))
+    assert states == ["active", "closed", "draft"]  # requests in each state to try
+    assert shares == 1
+    assert clips == 2 * len(homes)  # every household can play, export and share at once
     square_miles = width * height / 2_589_988
     assert 0.6 < square_miles < 1.4  # roughly one square mile
 

@@ -21,7 +21,7 @@ from porchlight import demo as demo_data
 from porchlight import migrate as migrations
 from porchlight.accounts.schemas import AgencyIn, TokenIn, UserIn
 from porchlight.accounts.service import Accounts
-from porchlight.app import build_accounts, build_vault, create_app
+from porchlight.app import build_accounts, build_requests, build_vault, create_app
 from porchlight.authz import ROLE_SCOPES, Role, Scope
 from porchlight.cli_remote import clip_app, keys_app
 from porchlight.db import make_engine, make_sessionmaker, transaction, utcnow
@@ -149,6 +149,8 @@ def demo(
         vault = build_vault(settings)
         with tempfile.TemporaryDirectory() as tmp:
             _run(settings, lambda db, _: demo_data.seed_clips(db, vault, Path(tmp), utcnow()))
+        requests = build_requests(settings, vault)
+        _run(settings, lambda db, _: demo_data.seed_requests(db, requests, utcnow()))
     accounts = demo_data.all_accounts()
     if as_json:
         rows = [{"email": a.email, "password": a.password, "role": a.role} for a in accounts]

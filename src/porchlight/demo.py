@@ -23,6 +23,8 @@ from porchlight.authz import Actor, Role
 from porchlight.client import encrypt_part
 from porchlight.homes import service as homes
 from porchlight.homes.schemas import CameraIn, CameraKind, HouseholdIn, SettingsIn, ZoneIn
+from porchlight.requests.schemas import RequestIn, ResponseIn
+from porchlight.requests.service import Requests
 from porchlight.vault.schemas import PartIn, UploadIn
 from porchlight.vault.service import Vault
 
@@ -214,6 +216,79 @@ def seed_clips(db: Session, vault: Vault, workdir: Path, now: datetime) -> int:
             vault.complete(db, actor, upload.id)
             count += 1
     return count
+
+
+def _staff_actor(db: Session, email: str) -> Actor:
+    from porchlight.accounts.models import User
+
+    user = db.scalar(select(User).where(User.email == email))
+    assert user is not None
+    return Actor(user_id=user.id, role=Role(user.role), agency_id=user.agency_id)
+
+
+def seed_requests(db: Session, requests: Requests, now: datetime) -> int:
+    """Three requests in different states: awaiting approval, open with a share, resolved."""
+    from porchlight.requests.rules import circle
+
+    officer = _staff_actor(db, f"officer@{DOMAIN}")
+    supervisor = _staff_actor(db, f"supervisor@{DOMAIN}")
+    first = resident_accounts()[0]
+    owner_user = _staff_actor(db, first.email)
+    ids, owned = homes.memberships(db, owner_user.user_id or "")
+    owner = Actor(user_id=owner_user.user_id, role=Role.RESIDENT, household_ids=ids, owner_of=owned)
+    home = homes.get_household(db, owner, next(iter(ids)))
+    # resident01's first demo clip started an hour ago (see seed_clips).
+    window = (now - timedelta(hours=1, minutes=30), now - timedelta(minutes=20))
+    made = []
+    for case, kind, why in (
+        (
+            "2026-004512",
+            "package_theft",
+            "A parcel was taken from a porch on this block at "
+            "about the time shown; a grey hatchback was seen leaving. Footage may show it.",
+        ),
+        (
+            "2026-004519",
+            "vehicle_break_in",
+            "Two cars were broken into on this street; we are "
+            "looking for footage of anyone trying car doors in the window.",
+        ),
+        (
+            "2026-004388",
+            "vandalism",
+            "A fence and a parked car were spray-painted overnight; "
+            "footage of the street may show when and by whom.",
+        ),
+    ):
+        made.append(
+            requests.draft(
+                db,
+                officer,
+                RequestIn(
+                    case_number=case,
+                    incident_type=kind,
+                    justification=why,
+                    incident_at=window[0] + timedelta(minutes=20),
+                    window_start=window[0],
+                    window_end=window[1],
+                    area=circle(home.lng, home.lat, 350),
+                    contact="records@police.demo-city.example",
+                ),
+            )
+        )
+    open_request, _, resolved = made
+    requests.approve(db, supervisor, open_request.id)
+    requests.approve(db, supervisor, resolved.id)
+    clips = requests.inbox_item(db, owner, open_request.id)[3]
+    if clips:
+        requests.respond(
+            db,
+            owner,
+            open_request.id,
+            ResponseIn(decision="share", clip_ids=[clips[0].id], original=True),
+        )
+    requests.close(db, officer, resolved.id)
+    return len(made)
 
 
 def seed(db: Session, accounts: Accounts) -> bool:

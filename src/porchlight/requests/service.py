@@ -285,6 +285,25 @@ class Requests:
 
     # -- the owner's side --------------------------------------------------------------
 
+    def pending_count(self, db: Session, actor: Actor) -> int:
+        """How many open requests await an answer from the actor's households (the badge)."""
+        if not actor.household_ids:
+            return 0
+        return (
+            db.scalar(
+                select(func.count())
+                .select_from(RequestRecipient)
+                .join(FootageRequest, FootageRequest.id == RequestRecipient.request_id)
+                .where(
+                    RequestRecipient.household_id.in_(actor.household_ids),
+                    RequestRecipient.answer == "pending",
+                    FootageRequest.status == "active",
+                    FootageRequest.answer_by > utcnow(),
+                )
+            )
+            or 0
+        )
+
     def inbox(self, db: Session, actor: Actor) -> list[tuple[FootageRequest, RequestRecipient]]:
         """Requests that reached the actor's households, newest first."""
         require(actor, Action.DASHBOARD_VIEW)

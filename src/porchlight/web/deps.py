@@ -83,6 +83,7 @@ class PageUser:
     actor: Actor
     user: User | None
     web: WebSession | None
+    pending_requests: int = 0  # police requests awaiting this resident's answer
 
     @property
     def csrf(self) -> str:
@@ -103,7 +104,9 @@ def page_user(request: Request, db: Session = DB) -> PageUser:
         found = context(request).accounts.web_session(db, secret)
         if found is not None:
             user, web = found
-            return PageUser(actor_for(db, user, None), user, web)
+            actor = actor_for(db, user, None)
+            pending = context(request).requests.pending_count(db, actor)
+            return PageUser(actor, user, web, pending)
     return PageUser(ANONYMOUS, None, None)
 
 
