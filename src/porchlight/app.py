@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -35,6 +36,7 @@ from porchlight.vault import api as vault_api
 from porchlight.vault import pages as vault_pages
 from porchlight.vault.keys import vault_identity
 from porchlight.vault.service import Vault, VaultLimits
+from porchlight.video.redact import redact_video
 from porchlight.web import problems
 from porchlight.web.context import STATIC_DIR, WebContext, make_templates
 from porchlight.web.deps import LoginRequired
@@ -57,8 +59,13 @@ def build_vault(settings: Settings) -> Vault:
     )
 
 
+def redact_for_sharing(source: Path, destination: Path) -> None:
+    """What owners share by default: faces and licence plates blurred, audio removed."""
+    redact_video(source, destination)
+
+
 def build_requests(settings: Settings, vault: Vault) -> Requests:
-    """Police requests with the caps from settings."""
+    """Police requests with the caps from settings; shares are redacted unless owners say."""
     return Requests(
         vault,
         RequestLimits(
@@ -67,6 +74,7 @@ def build_requests(settings: Settings, vault: Vault) -> Requests:
             jurisdiction_max_days=settings.jurisdiction_max_share_days,
             answer_days=settings.request_answer_days,
         ),
+        redactor=redact_for_sharing,
     )
 
 

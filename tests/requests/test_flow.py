@@ -381,3 +381,25 @@ def test_other_agencies_and_residents_see_nothing(
         ).status_code
         == 404
     )
+
+
+def test_default_share_is_a_redacted_copy(
+    client: TestClient, scene: dict[str, Any], mp4: Path, tmp_path: Path
+) -> None:
+    import av
+
+    request_id, share_id = _share(client, scene)  # the owner did not ask for the original
+    share = client.get(f"/api/v1/agency/shares/{share_id}", headers=scene["officer"].headers)
+    assert share.json()["redacted"] is True
+    media = client.get(
+        f"/api/v1/agency/shares/{share_id}/media", headers=scene["officer"].headers
+    ).content
+    assert media != mp4.read_bytes()
+    copy = tmp_path / "shared.mp4"
+    copy.write_bytes(media)
+    with av.open(str(copy)) as container:  # a playable video, without audio
+        assert container.streams.video
+        assert not container.streams.audio
+        frames = sum(1 for _ in container.decode(video=0))
+    with av.open(str(mp4)) as original:
+        assert frames == sum(1 for _ in original.decode(video=0))
