@@ -69,7 +69,7 @@ def clip_upload(
     client = _client(server, token)
     started = start if start.tzinfo else start.replace(tzinfo=UTC)
     ended = end if end.tzinfo else end.replace(tzinfo=UTC)
-    key = f"{camera}:{started.isoformat()}:{media.stat().st_size}"
+    key = f"{camera}:{started.astimezone(UTC).strftime('%Y%m%dT%H%M%S.%fZ')}:{media.stat().st_size}"
     try:
         clip = client.upload_clip(
             camera,

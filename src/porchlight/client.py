@@ -131,6 +131,46 @@ class PorchlightClient:
             return {"household": parse_recipient(info["household_recipients"][-1])}
         return {"vault": parse_recipient(info["vault_recipient"])}
 
+    def encrypt_clip(
+        self, camera_id: str, media: Path, thumbnail: Path | None, workdir: Path
+    ) -> dict[str, EncryptedPart]:
+        """Encrypt a clip (and thumbnail) for the camera's household, as the server asks."""
+        holders = self.holders(self.household_for_camera(camera_id))
+        parts = {"media": encrypt_part(media, holders, workdir)}
+        if thumbnail is not None:
+            parts["thumbnail"] = encrypt_part(thumbnail, holders, workdir)
+        return parts
+
+    def upload_parts(
+        self,
+        camera_id: str,
+        parts: dict[str, EncryptedPart],
+        *,
+        started_at: datetime,
+        ended_at: datetime,
+        labels: list[str],
+        idempotency_key: str,
+    ) -> dict[str, Any]:
+        """Upload already encrypted parts, resuming where an earlier attempt stopped.
+
+        The idempotency key makes a repeat harmless: the server answers with the clip
+        the first attempt made, so an event is stored exactly once.
+        """
+        body = {
+            "camera_id": camera_id,
+            "idempotency_key": idempotency_key,
+            "started_at": started_at.isoformat(),
+            "ended_at": ended_at.isoformat(),
+            "labels": labels,
+            **{n: p.announce() for n, p in parts.items()},
+        }
+        upload = self.json("POST", "/api/v1/uploads", json=body)
+        if upload["status"] == "complete":
+            return dict(self.json("GET", f"/api/v1/clips/{upload['clip_id']}"))
+        for name, part in parts.items():
+            self._send(upload["id"], name, part, int(upload["parts"][name]["received"]))
+        return dict(self.json("POST", f"/api/v1/uploads/{upload['id']}/complete"))
+
     def upload_clip(
         self,
         camera_id: str,
@@ -144,25 +184,16 @@ class PorchlightClient:
         workdir: Path | None = None,
     ) -> dict[str, Any]:
         """Encrypt and upload a clip, resuming where an earlier attempt stopped."""
-        holders = self.holders(self.household_for_camera(camera_id))
         with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-            parts = {"media": encrypt_part(media, holders, Path(tmp))}
-            if thumbnail is not None:
-                parts["thumbnail"] = encrypt_part(thumbnail, holders, Path(tmp))
-            body = {
-                "camera_id": camera_id,
-                "idempotency_key": idempotency_key,
-                "started_at": started_at.isoformat(),
-                "ended_at": ended_at.isoformat(),
-                "labels": labels,
-                **{n: p.announce() for n, p in parts.items()},
-            }
-            upload = self.json("POST", "/api/v1/uploads", json=body)
-            if upload["status"] == "complete":
-                return dict(self.json("GET", f"/api/v1/clips/{upload['clip_id']}"))
-            for name, part in parts.items():
-                self._send(upload["id"], name, part, int(upload["parts"][name]["received"]))
-            return dict(self.json("POST", f"/api/v1/uploads/{upload['id']}/complete"))
+            parts = self.encrypt_clip(camera_id, media, thumbnail, Path(tmp))
+            return self.upload_parts(
+                camera_id,
+                parts,
+                started_at=started_at,
+                ended_at=ended_at,
+                labels=labels,
+                idempotency_key=idempotency_key,
+            )
 
     def _send(self, upload_id: str, name: str, part: EncryptedPart, offset: int) -> None:
         with part.path.open("rb") as f:

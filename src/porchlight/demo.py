@@ -21,6 +21,7 @@ from porchlight.accounts.schemas import AgencyIn, UserIn
 from porchlight.accounts.service import SYSTEM, Accounts
 from porchlight.authz import Actor, Role
 from porchlight.client import encrypt_part
+from porchlight.feed.demo import seed_feed
 from porchlight.homes import service as homes
 from porchlight.homes.schemas import CameraIn, CameraKind, HouseholdIn, SettingsIn, ZoneIn
 from porchlight.requests.schemas import RequestIn, ResponseIn
@@ -88,6 +89,8 @@ def staff_accounts() -> list[DemoAccount]:
     return [
         DemoAccount(f"admin@{DOMAIN}", DEMO_PASSWORD, Role.ADMIN.value, "Ada Admin"),
         DemoAccount(f"moderator@{DOMAIN}", DEMO_PASSWORD, Role.MODERATOR.value, "Mo Moderator"),
+        # A second moderator, so that an appeal has someone other than the first to go to.
+        DemoAccount(f"moderator2@{DOMAIN}", DEMO_PASSWORD, Role.MODERATOR.value, "Max Moderator"),
         DemoAccount(f"legal@{DOMAIN}", DEMO_PASSWORD, Role.LEGAL_REVIEWER.value, "Lee Legal"),
         DemoAccount(f"auditor@{DOMAIN}", DEMO_PASSWORD, Role.AUDITOR.value, "Audrey Auditor"),
         DemoAccount(f"officer@{DOMAIN}", DEMO_PASSWORD, Role.OFFICER.value, "Officer Olsen"),
@@ -291,6 +294,12 @@ def seed_requests(db: Session, requests: Requests, now: datetime) -> int:
     return len(made)
 
 
+def _user_id(accounts: Accounts, db: Session, email: str) -> str:
+    user = accounts.find_user(db, email)
+    assert user is not None
+    return user.id
+
+
 def seed(db: Session, accounts: Accounts) -> bool:
     """Seed the demo neighbourhood; return False if it was already there."""
     if accounts.find_user(db, staff_accounts()[0].email) is not None:
@@ -322,4 +331,6 @@ def seed(db: Session, accounts: Accounts) -> bool:
     rng = random.Random(20261128)  # noqa: S311 - layout of demo data, not a secret
     for index in range(1, HOUSEHOLDS + 1):
         _seed_household(db, accounts, index, rng)
+    residents = [_user_id(accounts, db, a.email) for a in resident_accounts()[:6]]
+    seed_feed(db, residents, _user_id(accounts, db, f"moderator@{DOMAIN}"))
     return True

@@ -85,7 +85,9 @@ def decide(
 def rejected_post(world: World, person: Person) -> str:
     """A post held by the checks and then rejected by a moderator."""
     post_id = post(world, person, HELD)
-    decide(world, world.person(Role.MODERATOR), open_item(world, post_id), "reject", "personal-data")
+    decide(
+        world, world.person(Role.MODERATOR), open_item(world, post_id), "reject", "personal-data"
+    )
     return post_id
 
 

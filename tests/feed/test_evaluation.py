@@ -78,8 +78,11 @@ class Score:
 def examples() -> Iterator[tuple[dict[str, object], Submission]]:
     for line in DATA.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        yield row, Submission(
-            body=row["body"], title=row["title"], category=row["category"], person=row["person"]
+        yield (
+            row,
+            Submission(
+                body=row["body"], title=row["title"], category=row["category"], person=row["person"]
+            ),
         )
 
 

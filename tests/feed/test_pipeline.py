@@ -78,7 +78,9 @@ def test_looking_suspicious_with_a_behaviour_is_not_profiling() -> None:
 
 
 def test_phrases_do_not_run_from_the_title_into_the_body() -> None:
-    assert guidelines(Submission("Black cat found near the park, very friendly.", "Sketchy")) == set()
+    assert (
+        guidelines(Submission("Black cat found near the park, very friendly.", "Sketchy")) == set()
+    )
 
 
 @pytest.mark.parametrize(
@@ -140,7 +142,8 @@ def test_the_classifier_is_pluggable_and_scored_by_passage() -> None:
     check = ClassifierCheck(fake, threshold=0.9)
     reasons = check(Submission("Calm words. More calm words here today.", "A title", "other"))
     assert [r.guideline for r in reasons] == ["respectful-language"]
-    assert fake.seen and all(len(p.split()) >= 2 for p in fake.seen)
+    assert fake.seen
+    assert all(len(p.split()) >= 2 for p in fake.seen)
     assert ClassifierCheck(FixedScores(0.5), threshold=0.9)(Submission("x" * 20, "t")) == []
 
 
@@ -165,7 +168,8 @@ def test_every_reason_cites_a_known_guideline_and_says_how_to_fix_it() -> None:
     assert len({r.guideline for r in reasons}) >= 5
     for reason in reasons:
         assert reason.guideline in GUIDELINES
-        assert reason.message and reason.fix
+        assert reason.message
+        assert reason.fix
 
 
 def test_the_pipeline_gives_each_reason_once() -> None:
@@ -179,4 +183,4 @@ def test_the_pipeline_gives_each_reason_once() -> None:
 
 
 def test_normalise_folds_case_width_and_invisible_characters() -> None:
-    assert normalise("ＶＥＲ\u200bMIN  here\nnext") == "vermin here\nnext"
+    assert normalise("\uff36\uff25\uff32\u200bMIN  here\nnext") == "vermin here\nnext"

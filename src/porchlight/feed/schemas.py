@@ -62,7 +62,6 @@ OptionalNote = Annotated[
     StringConstraints(strip_whitespace=True, max_length=2000),
     AfterValidator(plain_text),
 ]
-Radius = Annotated[int, Field(ge=0, le=2)]
 
 
 class Strict(BaseModel):

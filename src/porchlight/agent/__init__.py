@@ -1,0 +1,1 @@
+"""porchlight-agent: runs on the owner's hub, finds events, masks, encrypts, uploads."""
