@@ -67,6 +67,10 @@ lock: install
 bench: install
 	$(BIN)/python bench/ledger_proofs.py
 	$(BIN)/python bench/crypto.py
+	$(BIN)/python bench/vault.py
+	$(BIN)/python bench/video.py
+	$(BIN)/python bench/redact.py
+	$(BIN)/python bench/feed_moderation.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
