@@ -26,6 +26,7 @@ from porchlight.client import PorchlightClient
 from porchlight.web.context import SESSION_COOKIE
 from tests.conftest import PASSWORD, Person, World
 from tests.feed.factories import feed_ids
+from tests.transparency.factories import transparency_ids
 
 ROLES = (
     "public",
@@ -241,6 +242,15 @@ API: list[Case] = [
     ),
     Case("GET", "/api/v1/moderation/decisions", moderators_only(200)),
     Case("GET", "/api/v1/moderation/stats", ALL_200),
+    # The transparency log is public; "My record" is for the members of a household.
+    Case("GET", "/log/checkpoint", ALL_200),
+    Case("GET", "/log/key", ALL_200),
+    Case("GET", "/log/tile/{tile_path:path}", ALL_200),
+    Case("GET", "/api/v1/log", ALL_200),
+    Case("GET", "/api/v1/log/entries/{index}", ALL_200),
+    Case("GET", "/api/v1/log/entries/{index}/proof", ALL_200),
+    Case("GET", "/api/v1/log/consistency/{first}/{second}", ALL_200),
+    Case("GET", "/api/v1/my-record", RESIDENTS_200),
     Case("GET", "/api/v1/agency/requests", AGENCY_200),
     Case("POST", "/api/v1/agency/requests", AGENCY_OK(201), body="draft"),
     Case("GET", "/api/v1/agency/requests/{request_id}", AGENCY_HIDDEN(200, 200), needs="request"),
@@ -258,6 +268,12 @@ API: list[Case] = [
     ),
     Case("GET", "/api/v1/agency/shares/{share_id}", AGENCY_HIDDEN(200, 200), needs="request"),
     Case("GET", "/api/v1/agency/shares/{share_id}/media", AGENCY_HIDDEN(200, 200), needs="request"),
+    Case(
+        "GET",
+        "/api/v1/agency/shares/{share_id}/download",
+        AGENCY_HIDDEN(200, 200),
+        needs="request",
+    ),
     Case(
         "POST",
         "/api/v1/agency/shares/{share_id}/extend",
@@ -278,6 +294,12 @@ API: list[Case] = [
 ]
 
 PAGES: list[Case] = [
+    Case("GET", "/transparency", ALL_200),
+    Case("GET", "/transparency/agencies/{agency_id}", ALL_200),
+    Case("GET", "/transparency/jurisdictions/{jurisdiction}", ALL_200),
+    Case("GET", "/transparency.csv", ALL_200),
+    Case("GET", "/transparency.json", ALL_200),
+    Case("GET", "/my-record", (L, 200, 200, *(403,) * 6)),
     Case("GET", "/", ALL_200),
     Case("GET", "/login", (200,) + (303,) * 8),
     Case("POST", "/login", (401,) + (303,) * 8, form={}),
@@ -383,6 +405,9 @@ PAGES: list[Case] = [
     ),
     Case("GET", "/agency/shares/{share_id}", PAGE_AGENCY_HIDDEN(200, 200), needs="request"),
     Case("GET", "/agency/shares/{share_id}/media", PAGE_AGENCY_HIDDEN(200, 200), needs="request"),
+    Case(
+        "GET", "/agency/shares/{share_id}/download", PAGE_AGENCY_HIDDEN(200, 200), needs="request"
+    ),
 ]
 
 CASES = [
@@ -539,6 +564,7 @@ def test_route_answers_each_role(
         k: v for k, v in setup.items() if k in ("clip_id", "upload_id", "request_id", "share_id")
     }
     ids |= feed_ids(world, owner, case.path)
+    ids |= transparency_ids(world, client, case.path)
     path = _path(case.path, owner, token_id, ids)
     person = people.get(role)
     expected = case.expect[index]

@@ -403,3 +403,38 @@ def test_default_share_is_a_redacted_copy(
         frames = sum(1 for _ in container.decode(video=0))
     with av.open(str(mp4)) as original:
         assert frames == sum(1 for _ in original.decode(video=0))
+
+
+def test_download_is_watermarked_and_recorded(
+    client: TestClient, scene: dict[str, Any], tmp_path: Path
+) -> None:
+    import av
+    import numpy as np
+
+    _, share_id = _share(client, scene)
+    plain = client.get(
+        f"/api/v1/agency/shares/{share_id}/media", headers=scene["officer"].headers
+    ).content
+    download = client.get(
+        f"/api/v1/agency/shares/{share_id}/download", headers=scene["officer"].headers
+    )
+    assert download.status_code == 200
+    assert "attachment" in download.headers["content-disposition"]
+    marked, original = tmp_path / "marked.mp4", tmp_path / "plain.mp4"
+    marked.write_bytes(download.content)
+    original.write_bytes(plain)
+    with av.open(str(marked)) as a, av.open(str(original)) as b:
+        first_marked = next(a.decode(video=0)).to_ndarray(format="rgb24")
+        first_plain = next(b.decode(video=0)).to_ndarray(format="rgb24")
+    height = first_marked.shape[0]
+    # The bottom band carries the text; the top of the picture is unchanged.
+    band = np.abs(
+        first_marked[height * 2 // 3 :].astype(int)
+        - first_plain[height * 2 // 3 : first_marked.shape[0]].astype(int)
+    )
+    assert band.mean() > 10
+    top = np.abs(first_marked[: height // 4].astype(int) - first_plain[: height // 4].astype(int))
+    assert top.mean() < 8
+    log = client.get("/api/v1/access-log", headers=scene["owner"].headers).json()["items"]
+    assert any(e["action"] == "agency download" for e in log)
+    assert not list((client.app.state.web.vault.upload_dir).glob("tmp*"))  # type: ignore[attr-defined]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from porchlight.authz import Actor
 from porchlight.db import utcnow
+from porchlight.errors import Unauthenticated
 from porchlight.requests.models import FootageRequest, Share
 from porchlight.requests.schemas import (
     CountsOut,
@@ -145,6 +151,50 @@ def agency_share_media(
         stream.content_type,
         wanted is not None,
     )
+
+
+def watermarked_download(
+    request: Request, db: Session, actor: Actor, share_id: str
+) -> StreamingResponse:
+    """Render a watermarked copy into a private temporary folder and stream it once."""
+    if actor.user_id is None:
+        raise Unauthenticated()
+    vault = context(request).vault
+    folder = Path(tempfile.mkdtemp(dir=vault.upload_dir))
+    try:
+        user = context(request).accounts.get_user(db, actor, actor.user_id)
+        path = service(request).share_download(
+            db, actor, share_id, f"{user.display_name} ({user.id[:8]})", folder
+        )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            with path.open("rb") as f:
+                while data := f.read(1024 * 1024):
+                    yield data
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    return StreamingResponse(
+        chunks(),
+        media_type="video/mp4",
+        headers={
+            "Content-Length": str(path.stat().st_size),
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": f'attachment; filename="share-{share_id}.mp4"',
+        },
+    )
+
+
+@router.get("/agency/shares/{share_id}/download", response_class=StreamingResponse)
+def agency_share_download(
+    share_id: str, request: Request, actor: Actor = API_ACTOR, db: Session = DB
+) -> StreamingResponse:
+    """Download the shared video, watermarked with who downloaded it.  Recorded."""
+    return watermarked_download(request, db, actor, share_id)
 
 
 @router.post("/agency/shares/{share_id}/extend", response_model=ShareOut)

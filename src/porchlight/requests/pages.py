@@ -233,3 +233,12 @@ def share_media(
         stream.content_type,
         wanted is not None,
     )
+
+
+@router.get("/agency/shares/{share_id}/download")
+def share_download(
+    share_id: str, request: Request, visitor: PageUser = SIGNED_IN, db: Session = DB
+) -> Response:
+    from porchlight.requests.api import watermarked_download
+
+    return watermarked_download(request, db, visitor.actor, share_id)

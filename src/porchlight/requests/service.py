@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ from porchlight.requests.schemas import ExtensionIn, RequestIn, ResponseIn
 from porchlight.vault import copies
 from porchlight.vault.models import Clip
 from porchlight.vault.service import MediaStream, Vault
+from porchlight.video.watermark import watermark_video
 
 
 @dataclass(frozen=True)
@@ -462,6 +464,52 @@ class Requests:
             f"case {request.case_number}",
         )
         return self.vault.open_object(obj, byte_range)
+
+    def share_download(
+        self, db: Session, actor: Actor, share_id: str, viewer: str, workdir: Path
+    ) -> Path:
+        """A watermarked copy for download: who took it, for which case, until when.
+
+        The plaintext exists only inside ``workdir``, which the caller removes.
+        """
+        share = self.agency_share(db, actor, share_id)
+        request = db.get(FootageRequest, share.request_id)
+        agency = db.get(Agency, share.agency_id)
+        assert request is not None
+        assert agency is not None
+        assert share.object_id is not None
+        from porchlight.vault.models import VaultObject
+
+        obj = db.get(VaultObject, share.object_id)
+        assert obj is not None
+        plain, marked = workdir / "share.mp4", workdir / "download.mp4"
+        with plain.open("wb") as f:
+            for chunk in self.vault.open_object(obj, None).chunks:
+                f.write(chunk)
+        now = utcnow()
+        watermark_video(
+            plain,
+            marked,
+            [
+                f"{agency.name} - case {request.case_number}",
+                f"downloaded by {viewer} at {now:%Y-%m-%d %H:%M} UTC",
+                f"no onward transfer - destroyed {share.expires_at:%Y-%m-%d}",
+            ],
+        )
+        plain.unlink()
+        if share.first_viewed_at is None:
+            share.first_viewed_at = now
+        copies.log_access(
+            db,
+            share.household_id,
+            share.source_clip_id,
+            actor.user_id,
+            actor.role.value,
+            f"agency officer ({actor.role.value})",
+            "agency download",
+            f"case {request.case_number}, watermarked",
+        )
+        return marked
 
     def extend(self, db: Session, actor: Actor, share_id: str, data: ExtensionIn) -> Share:
         """A supervisor extends a share for an open case, with a recorded reason."""
