@@ -106,7 +106,7 @@ class Agent:
         detector = default_object_detector(self.config.model)
         kept = 0
         with (
-            tempfile.TemporaryDirectory(dir=self.config.spool) as tmp,
+            tempfile.TemporaryDirectory(dir=self.spool.workdir) as tmp,
             open_video(source) as reader,
         ):
             pipeline = CameraPipeline(

@@ -38,8 +38,11 @@ class Spool:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         (folder / ".incoming").mkdir(parents=True, exist_ok=True, mode=0o700)
-        for leftover in (folder / ".incoming").iterdir():  # an event half-written at a crash
-            shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in (folder / ".incoming").iterdir():  # half-written at a crash
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
 
     @property
     def workdir(self) -> Path:
