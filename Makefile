@@ -66,6 +66,7 @@ lock: install
 
 bench: install
 	$(BIN)/python bench/ledger_proofs.py
+	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/crypto.py
 	$(BIN)/python bench/vault.py
 	$(BIN)/python bench/video.py

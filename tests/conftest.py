@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -27,6 +29,9 @@ from porchlight.homes.schemas import CameraIn, CameraKind, HouseholdIn, ZoneIn
 from porchlight.migrate import upgrade
 from porchlight.settings import Settings
 from porchlight.web.deps import actor_for
+
+# The browser fixtures live in one module, so one Chromium serves every test that needs it.
+pytest_plugins = ["tests.browser"]
 
 PASSWORD = "correct-horse-battery"
 TEST_DB_ENV = "PORCHLIGHT_TEST_DATABASE_URL"
@@ -87,6 +92,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         argon2_time_cost=1,
         login_rate_per_minute=1000,
         jobs_interval_minutes=0,
+        log_sequence_seconds=0,
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -204,3 +210,24 @@ def world(engine: Engine, accounts: Accounts) -> World:
 @pytest.fixture
 def resident(world: World) -> Person:
     return world.person(Role.RESIDENT)
+
+
+# Small real media, made once per test session, for every feature that needs clips.
+@pytest.fixture(scope="session")
+def mp4(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _make_mp4(tmp_path_factory.mktemp("media") / "event.mp4")
+
+
+@pytest.fixture(scope="session")
+def jpeg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("media") / "thumb.jpg"
+    image = np.zeros((90, 160, 3), dtype=np.uint8)
+    image[20:70, 40:120] = (40, 160, 220)
+    assert cv2.imwrite(str(path), image)
+    return path
+
+
+def _make_mp4(path: Path) -> Path:
+    from tests.vault.conftest import make_mp4
+
+    return make_mp4(path)

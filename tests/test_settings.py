@@ -11,11 +11,13 @@ from porchlight.settings import Settings
 
 STRONG = "x" * 48
 VAULT = "v" * 48
+LOG_KEY = "l" * 48
 
 
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PORCHLIGHT_SECRET_KEY", STRONG)
     monkeypatch.setenv("PORCHLIGHT_VAULT_MASTER_KEY", VAULT)
+    monkeypatch.setenv("PORCHLIGHT_LOG_SIGNING_KEY", LOG_KEY)
     monkeypatch.setenv("PORCHLIGHT_PORT", "8123")
     monkeypatch.setenv("PORCHLIGHT_DATA_DIR", str(tmp_path))
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
@@ -28,6 +30,7 @@ def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     env = tmp_path / ".env"
     env.write_text(
         f"PORCHLIGHT_SECRET_KEY={STRONG}\nPORCHLIGHT_VAULT_MASTER_KEY={VAULT}\n"
+        f"PORCHLIGHT_LOG_SIGNING_KEY={LOG_KEY}\n"
         "PORCHLIGHT_SESSION_HOURS=3\n"
     )
     settings = Settings(_env_file=env)  # type: ignore[call-arg]
@@ -48,7 +51,13 @@ def test_demo_and_test_modes_accept_the_placeholder() -> None:
 
 def test_production_refuses_argon2_costs_below_owasp() -> None:
     with pytest.raises(ValidationError, match="OWASP"):
-        Settings(secret_key=STRONG, vault_master_key=VAULT, argon2_memory_kib=1024, _env_file=None)  # type: ignore[arg-type, call-arg]
+        Settings(
+            secret_key=STRONG,
+            vault_master_key=VAULT,
+            log_signing_key=LOG_KEY,
+            argon2_memory_kib=1024,
+            _env_file=None,
+        )  # type: ignore[arg-type, call-arg]
 
 
 def test_out_of_range_values_are_refused() -> None:
@@ -57,11 +66,19 @@ def test_out_of_range_values_are_refused() -> None:
 
 
 def test_secret_is_not_printed() -> None:
-    settings = Settings(secret_key=STRONG, vault_master_key=VAULT, _env_file=None)  # type: ignore[arg-type, call-arg]
+    settings = Settings(
+        secret_key=STRONG, vault_master_key=VAULT, log_signing_key=LOG_KEY, _env_file=None
+    )  # type: ignore[arg-type, call-arg]
     assert STRONG not in repr(settings)
+    assert LOG_KEY not in repr(settings)
     assert VAULT not in repr(settings)
 
 
 def test_production_refuses_a_placeholder_vault_master_key() -> None:
     with pytest.raises(ValidationError, match="PORCHLIGHT_VAULT_MASTER_KEY"):
         Settings(secret_key=STRONG, vault_master_key="change-me", _env_file=None)  # type: ignore[arg-type, call-arg]
+
+
+def test_production_refuses_a_placeholder_log_signing_key() -> None:
+    with pytest.raises(ValidationError, match="PORCHLIGHT_LOG_SIGNING_KEY"):
+        Settings(secret_key=STRONG, vault_master_key=VAULT, _env_file=None)  # type: ignore[arg-type, call-arg]

@@ -32,6 +32,9 @@ from porchlight.requests import api as requests_api
 from porchlight.requests import pages as requests_pages
 from porchlight.requests.service import RequestLimits, Requests
 from porchlight.settings import Settings
+from porchlight.transparency import api as transparency_api
+from porchlight.transparency import pages as transparency_pages
+from porchlight.transparency import service as transparency
 from porchlight.vault import api as vault_api
 from porchlight.vault import pages as vault_pages
 from porchlight.vault.keys import vault_identity
@@ -116,12 +119,33 @@ def vault_housekeeping(
     return run
 
 
+def build_log(settings: Settings) -> transparency.LogPublisher:
+    """The transparency log's signing key (derived from settings) and its blob store."""
+    return transparency.LogPublisher(
+        transparency.log_signer(settings.log_signing_key.get_secret_value(), settings.log_origin),
+        open_blob_store(settings.resolved_blob_url),
+    )
+
+
+def log_sequencer(
+    publisher: transparency.LogPublisher, sessions: sessionmaker[Session]
+) -> Callable[[], None]:
+    """One run of the log's periodic work: append pending events, sign, write tiles."""
+
+    def run() -> None:
+        with sessions() as db:
+            transparency.sequence(db, publisher.signer, publisher.blobs)
+
+    return run
+
+
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """Build the web application.  Pass ``engine`` to share one with the caller (tests)."""
     engine = engine or make_engine(settings.resolved_database_url)
     vault = build_vault(settings)
     requests = build_requests(settings, vault)
     sessions = make_sessionmaker(engine)
+    public_log = build_log(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -132,6 +156,16 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
                     "vault-housekeeping",
                     settings.jobs_interval_minutes * 60,
                     vault_housekeeping(vault, sessions, requests),
+                    # Soon after start: leftovers of a crash are cleaned at the next start.
+                    first_after=10.0,
+                )
+            )
+        if settings.log_sequence_seconds:
+            jobs.append(
+                Periodic(
+                    "log-sequencer",
+                    settings.log_sequence_seconds,
+                    log_sequencer(public_log, sessions),
                 )
             )
         for job in jobs:
@@ -164,6 +198,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         environment=settings.environment,
     )
     app.state.engine = engine
+    app.state.transparency = public_log
     problems.install(app)
     app.add_exception_handler(LoginRequired, _login_redirect)
     # Upload parts stream to disk and are checked against their announced size instead.
@@ -194,6 +229,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         vault_pages.router,
         requests_api.router,
         requests_pages.router,
+        transparency_api.router,
+        transparency_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -166,9 +166,10 @@ def _print_logins(created: bool, accounts: list[demo_data.DemoAccount]) -> None:
     table = Table(title="Demo logins (every password is the same)")
     for column in ("role", "email", "password"):
         table.add_column(column)
-    for account in accounts[:9]:
+    staff = demo_data.staff_accounts()
+    for account in accounts[: len(staff) + 1]:
         table.add_row(account.role, account.email, account.password)
-    table.add_row("resident", f"… resident04 to resident{demo_data.HOUSEHOLDS:02d}", "")
+    table.add_row("resident", f"… resident02 to resident{demo_data.HOUSEHOLDS:02d}", "")
     out.print(table)
 
 
@@ -269,6 +270,57 @@ def vault_sweep() -> None:
         with sessions() as db:
             cleaned = vault.clean_leftovers(db)
     out.print(f"shredded {shredded} expired clips; removed {cleaned} leftovers")
+
+
+log_app = typer.Typer(help="This server's transparency log.", no_args_is_help=True)
+app.add_typer(log_app, name="log")
+
+
+@app.command()
+def verify(
+    server: Annotated[str, typer.Option(envvar="PORCHLIGHT_SERVER", help="The server's URL.")],
+    state: Annotated[
+        Path, typer.Option(help="Keeps the last verified checkpoint and the pinned key.")
+    ] = Path("porchlight-log.json"),
+    entry: Annotated[int | None, typer.Option(help="Also prove entry N is in the log.")] = None,
+    key: Annotated[
+        str | None, typer.Option(help="The log's key; else fetched from /log/key and pinned.")
+    ] = None,
+    receipt: Annotated[
+        Path | None, typer.Option(help="Also check a receipt from My record (JSON).")
+    ] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Download every entry and rebuild the root.")
+    ] = False,
+) -> None:
+    """Check the public log: signature, consistency with the last run, and inclusion."""
+    from porchlight.transparency.verify import run
+
+    code = run(
+        server, state_path=state, key=key, entry=entry, receipt_path=receipt, everything=everything
+    )
+    raise typer.Exit(code)
+
+
+@log_app.command("sequence")
+def log_sequence() -> None:
+    """Append pending events to the log now, sign a checkpoint and write its tiles."""
+    from porchlight.app import build_log
+    from porchlight.transparency import service as transparency
+
+    settings = _settings()
+    public_log = build_log(settings)
+    with _guard(), make_sessionmaker(_engine(settings))() as db:
+        added = transparency.sequence(db, public_log.signer, public_log.blobs)
+    out.print(f"appended {added} events to the log {public_log.origin}")
+
+
+@log_app.command("key")
+def log_key() -> None:
+    """Print the log's verifier key (publish it where verifiers will find it)."""
+    from porchlight.app import build_log
+
+    sys.stdout.write(build_log(_settings()).vkey + "\n")
 
 
 def main() -> None:

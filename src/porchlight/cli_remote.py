@@ -30,8 +30,9 @@ from porchlight.crypto import (
 
 clip_app = typer.Typer(help="Upload, list and export clips on a server.", no_args_is_help=True)
 keys_app = typer.Typer(help="End-to-end encryption keys for your household.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: ids and paths are printed whole, whatever the terminal's width.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 Server = Annotated[str, typer.Option(envvar="PORCHLIGHT_SERVER", help="Server URL.")]
 Token = Annotated[str, typer.Option(envvar="PORCHLIGHT_TOKEN", help="API token.")]
@@ -89,19 +90,20 @@ def clip_upload(
 def clip_list(server: Server = "", token: Token = "") -> None:
     """List your households' clips."""
     client = _client(server, token)
-    table = Table("id", "camera", "started", "seconds", "labels", "mode")
+    table = Table("camera", "started", "seconds", "labels", "mode")
+    table.add_column("id", no_wrap=True, overflow="fold", min_width=32)
     cursor = None
     try:
         while True:
             page = client.json("GET", "/api/v1/clips", params={"cursor": cursor} if cursor else {})
             for c in page["items"]:
                 table.add_row(
-                    c["id"],
                     c["camera_id"] or "",
                     c["started_at"],
                     f"{c['duration_seconds']:.0f}",
                     ",".join(c["labels"]),
                     "e2e" if c["e2e"] else "standard",
+                    c["id"],
                 )
             cursor = page["next_cursor"]
             if not cursor:

@@ -13,8 +13,9 @@ log = logging.getLogger("porchlight.jobs")
 class Periodic:
     """Runs ``work`` every ``interval`` seconds on a daemon thread until stopped."""
 
-    def __init__(self, name: str, interval: float, work: Callable[[], None],
-                 first_after: float | None = None) -> None:
+    def __init__(
+        self, name: str, interval: float, work: Callable[[], None], first_after: float | None = None
+    ) -> None:
         self.name = name
         self.interval = interval
         self.work = work

@@ -5,6 +5,13 @@ from porchlight.db import Base
 from porchlight.feed.models import Comment, Decision, ModerationItem, Post, Report
 from porchlight.homes.models import Camera, Household, HouseholdMember, PrivacyZone, SettingChange
 from porchlight.requests.models import FootageRequest, RequestRecipient, Share, ShareExtension
+from porchlight.transparency.models import (
+    HouseholdSalt,
+    LogEvent,
+    Opening,
+    SignedCheckpoint,
+    TreeHash,
+)
 from porchlight.vault.models import (
     AccessEvent,
     Clip,
@@ -27,7 +34,10 @@ __all__ = [
     "Household",
     "HouseholdKey",
     "HouseholdMember",
+    "HouseholdSalt",
+    "LogEvent",
     "ModerationItem",
+    "Opening",
     "Post",
     "PrivacyZone",
     "Report",
@@ -35,6 +45,8 @@ __all__ = [
     "SettingChange",
     "Share",
     "ShareExtension",
+    "SignedCheckpoint",
+    "TreeHash",
     "Upload",
     "User",
     "VaultObject",

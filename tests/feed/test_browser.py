@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from porchlight.authz import Role
+from tests.browser import LiveServer, save_screenshot
 from tests.conftest import World
 from tests.feed.factories import HELD, post
-from tests.web.conftest import LiveServer, save_screenshot
 from tests.web.test_browser import A11Y_PROBLEMS_JS, sign_in
 
 sync_api = pytest.importorskip(

@@ -388,7 +388,7 @@ def test_default_share_is_a_redacted_copy(
 ) -> None:
     import av
 
-    request_id, share_id = _share(client, scene)  # the owner did not ask for the original
+    _, share_id = _share(client, scene)  # the owner did not ask for the original
     share = client.get(f"/api/v1/agency/shares/{share_id}", headers=scene["officer"].headers)
     assert share.json()["redacted"] is True
     media = client.get(
@@ -438,3 +438,47 @@ def test_download_is_watermarked_and_recorded(
     log = client.get("/api/v1/access-log", headers=scene["owner"].headers).json()["items"]
     assert any(e["action"] == "agency download" for e in log)
     assert not list((client.app.state.web.vault.upload_dir).glob("tmp*"))  # type: ignore[attr-defined]
+
+
+def test_every_step_is_in_the_transparency_log_without_owner_data(
+    client: TestClient, scene: dict[str, Any], world: World
+) -> None:
+    from porchlight.transparency.models import LogEvent, Opening
+
+    request_id, share_id = _share(client, scene)
+    client.post(
+        f"/api/v1/inbox/requests/{request_id}/response",
+        headers=scene["neighbour"].headers,
+        json={"decision": "decline"},
+    )
+    client.get(f"/api/v1/agency/shares/{share_id}/media", headers=scene["officer"].headers)
+    client.post(
+        f"/api/v1/agency/shares/{share_id}/extend",
+        headers=scene["supervisor"].headers,
+        json={"reason": "Charges filed; the court date is next month.", "days": 10},
+    )
+    client.post(f"/api/v1/agency/requests/{request_id}/close", headers=scene["officer"].headers)
+    with world.sessions() as db:
+        events = list(db.scalars(select(LogEvent).order_by(LogEvent.id)))
+        private = set(db.scalars(select(Opening.event_id)))
+    public = [e.event for e in events if e.id not in private]
+    for name in (
+        "agency:request:created",
+        "agency:request:approved",
+        "owner:clip:shared",
+        "agency:share:viewed",
+        "agency:share:extended",
+        "agency:request:closed",
+    ):
+        assert name in public, name
+    approved = next(e for e in events if e.event == "agency:request:approved")
+    assert approved.counts == {"households": 3}
+    committed = [e for e in events if e.id in private]
+    assert len([e for e in committed if e.event == "agency:request:received"]) == 3
+    assert any(e.event == "owner:request:answered" for e in committed)
+    # No decline is public, and no entry names a household, person or address.
+    assert all(e.detail.get("answer") != "declined" for e in events if e.id not in private)
+    everything = b"".join(e.entry for e in events)
+    assert b"declined" not in everything
+    for value in _private_values(scene):
+        assert value.encode() not in everything

@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import av
-import cv2
 import numpy as np
-import pytest
 from fastapi.testclient import TestClient
 
 from porchlight.client import PorchlightClient
@@ -30,20 +28,6 @@ def make_mp4(path: Path, seconds: float = 2.0, size: tuple[int, int] = (160, 120
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-    return path
-
-
-@pytest.fixture(scope="session")
-def mp4(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_mp4(tmp_path_factory.mktemp("media") / "event.mp4")
-
-
-@pytest.fixture(scope="session")
-def jpeg(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("media") / "thumb.jpg"
-    image = np.zeros((90, 160, 3), dtype=np.uint8)
-    image[20:70, 40:120] = (40, 160, 220)
-    assert cv2.imwrite(str(path), image)
     return path
 
 

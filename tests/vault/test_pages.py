@@ -12,8 +12,9 @@ from tests.vault.conftest import upload
 from tests.web.test_pages import _csrf, sign_in
 
 
-def test_owner_lists_plays_and_deletes_clips(client: TestClient, world: World, mp4: Path,
-                                             jpeg: Path) -> None:
+def test_owner_lists_plays_and_deletes_clips(
+    client: TestClient, world: World, mp4: Path, jpeg: Path
+) -> None:
     owner = world.person(Role.RESIDENT)
     clip = upload(client, owner, mp4, jpeg)
     sign_in(client, owner)
@@ -22,21 +23,26 @@ def test_owner_lists_plays_and_deletes_clips(client: TestClient, world: World, m
     assert f'src="/clips/{clip["id"]}/thumbnail"' in listing.text
     player = client.get(f"/clips/{clip['id']}")
     assert f'<video id="player" controls preload="metadata" src="/clips/{clip["id"]}/media"' in (
-        player.text)
+        player.text
+    )
     seek = client.get(f"/clips/{clip['id']}/media", headers={"Range": "bytes=20-39"})
     assert seek.status_code == 206
     assert seek.content == mp4.read_bytes()[20:40]
     log = client.get("/access-log")
     assert "owner playback in the browser" in log.text
     assert ">you<" in log.text
-    gone = client.post(f"/clips/{clip['id']}/delete", data={"csrf_token": _csrf(player.text)},
-                       follow_redirects=False)
+    gone = client.post(
+        f"/clips/{clip['id']}/delete",
+        data={"csrf_token": _csrf(player.text)},
+        follow_redirects=False,
+    )
     assert gone.status_code == 303
     assert client.get(f"/clips/{clip['id']}").status_code == 404
 
 
-def test_zone_editor_draws_over_the_latest_still(client: TestClient, world: World, mp4: Path,
-                                                 jpeg: Path) -> None:
+def test_zone_editor_draws_over_the_latest_still(
+    client: TestClient, world: World, mp4: Path, jpeg: Path
+) -> None:
     owner = world.person(Role.RESIDENT)
     sign_in(client, owner)
     before = client.get(f"/cameras/{owner.camera_id}").text

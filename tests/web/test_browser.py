@@ -13,8 +13,8 @@ import pytest
 
 from porchlight.authz import Role
 from porchlight.web.context import SESSION_COOKIE
+from tests.browser import LiveServer, PageWatch, save_screenshot
 from tests.conftest import PASSWORD, Person, World
-from tests.web.conftest import LiveServer, PageWatch, save_screenshot
 
 sync_api = pytest.importorskip(
     "playwright.sync_api",

@@ -12,9 +12,8 @@ from typer.testing import CliRunner
 from porchlight.authz import Role
 from porchlight.cli import app
 from porchlight.crypto import read_identity_file
+from tests.browser import LiveServer
 from tests.conftest import World
-from tests.vault.conftest import jpeg, mp4  # noqa: F401 - fixtures
-from tests.web.conftest import LiveServer
 
 runner = CliRunner()
 
@@ -22,10 +21,10 @@ runner = CliRunner()
 def test_upload_list_export_with_age(
     live_server: LiveServer,
     world: World,
-    mp4: Path,  # noqa: F811
+    mp4: Path,
     jpeg: Path,
     tmp_path: Path,
-) -> None:  # noqa: F811
+) -> None:
     owner = world.person(Role.RESIDENT)
     env = {"PORCHLIGHT_SERVER": live_server.url, "PORCHLIGHT_TOKEN": owner.token, "COLUMNS": "200"}
     made = runner.invoke(

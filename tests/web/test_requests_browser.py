@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
 
 from porchlight.authz import Role
+from tests.browser import LiveServer, PageWatch, _make_page, save_screenshot
 from tests.conftest import World
 from tests.requests.test_flow import clip_in_window, draft_body
 from tests.vault.conftest import make_mp4
-from tests.web.conftest import LiveServer, PageWatch, _make_page, save_screenshot
 from tests.web.test_browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -70,7 +70,7 @@ def test_owner_answers_and_officer_sees_counts_and_plays_the_share(
     assert any(e["action"] == "agency view" for e in log)
 
 
-class _officer_page:  # noqa: N801 - used like a function in a with statement
+class _officer_page:
     """A second, separate browser context for the officer."""
 
     def __init__(self, browser: Browser, watch: PageWatch) -> None:

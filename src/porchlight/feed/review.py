@@ -19,6 +19,7 @@ from porchlight.feed.moderation import CITABLE, GUIDELINES
 from porchlight.feed.schemas import DecisionIn, Outcome, StatsOut
 from porchlight.feed.service import close
 from porchlight.pagination import Page, paginate
+from porchlight.transparency import service as transparency
 
 HELD_TRIGGERS = (Trigger.CHECKS, Trigger.RESUBMISSION)
 
@@ -79,6 +80,17 @@ def decide(db: Session, actor: Actor, item_id: str, data: DecisionIn) -> Decisio
         note=data.note,
     )
     db.add(decision)
+    # Public figures: what was decided, on which trigger and guideline; never by whom
+    # about whose post.
+    transparency.record(
+        db,
+        f"moderator:{'comment' if item.comment_id else 'post'}:decided",
+        detail={
+            "outcome": data.outcome.value,
+            "trigger": str(item.trigger),
+            "guideline": guideline,
+        },
+    )
     # Whatever else waits about the same text is settled by this decision too.
     for other in _open_for(db, item):
         close(other)

@@ -23,6 +23,7 @@ from porchlight.homes.schemas import (
     ZoneIn,
 )
 from porchlight.homes.zones import zone_problem
+from porchlight.transparency import service as transparency
 
 OWNER = "owner"
 
@@ -146,10 +147,27 @@ SETTING_FIELDS = (
 )
 
 
-def update_settings(db: Session, actor: Actor, household_id: str, data: SettingsIn) -> Household:
-    """Change household settings (owners); every change is recorded with who made it."""
+def update_settings(
+    db: Session,
+    actor: Actor,
+    household_id: str,
+    data: SettingsIn,
+    *,
+    _end_to_end_key_registered: bool = False,
+) -> Household:
+    """Change household settings (owners); every change is recorded with who made it.
+
+    End-to-end mode is turned on only by the vault, when a household key is registered.
+    """
     require(actor, Action.SETTINGS_UPDATE, HouseholdRes(household_id))
     home = get_household(db, actor, household_id)
+    if data.e2e_enabled and not home.e2e_enabled and not _end_to_end_key_registered:
+        # Turning it on without a key would leave clips with no key anyone holds.
+        raise InvalidInput(
+            "End-to-end mode starts when you register your household's key: run "
+            "`porchlight keys init` on your own computer.",
+            field_loc=["body", "e2e_enabled"],
+        )
     for name, value in data.model_dump(exclude_unset=True).items():
         if value is None:
             raise InvalidInput(f"{name} cannot be null.", field_loc=["body", name])
@@ -165,6 +183,12 @@ def update_settings(db: Session, actor: Actor, household_id: str, data: Settings
                 old_value=str(old).lower(),
                 new_value=str(value).lower(),
             )
+        )
+        transparency.record(
+            db,
+            "owner:setting:changed",
+            household_id=home.id,
+            detail={"setting": name, "old": str(old).lower(), "new": str(value).lower()},
         )
     db.flush()
     return home

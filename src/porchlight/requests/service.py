@@ -32,6 +32,7 @@ from porchlight.homes import service as homes
 from porchlight.requests import rules
 from porchlight.requests.models import FootageRequest, RequestRecipient, Share, ShareExtension
 from porchlight.requests.schemas import ExtensionIn, RequestIn, ResponseIn
+from porchlight.transparency import service as transparency
 from porchlight.vault import copies
 from porchlight.vault.models import Clip
 from porchlight.vault.service import MediaStream, Vault
@@ -162,6 +163,15 @@ class Requests:
         )
         db.add(request)
         db.flush()
+        transparency.record(
+            db,
+            "agency:request:created",
+            agency_id=agency.id,
+            request_id=request.id,
+            case_number=request.case_number,
+            cell=request.public_cell,
+            detail={"incident_type": request.incident_type, "area_sq_mi": str(request.area_sq_mi)},
+        )
         return request
 
     def _own(self, db: Session, actor: Actor, request_id: str) -> FootageRequest:
@@ -183,9 +193,27 @@ class Requests:
         self._check_rates(db, request, now)
         request.status, request.approved_by, request.approved_at = "active", actor.user_id, now
         request.answer_by = now + timedelta(days=self.limits.answer_days)
-        for household_id in self._reached(db, request):
+        reached = self._reached(db, request)
+        for household_id in reached:
             db.add(RequestRecipient(request_id=request.id, household_id=household_id))
+            transparency.record(
+                db,
+                "agency:request:received",
+                household_id=household_id,
+                agency_id=request.agency_id,
+                request_id=request.id,
+                case_number=request.case_number,
+            )
         db.flush()
+        transparency.record(
+            db,
+            "agency:request:approved",
+            agency_id=request.agency_id,
+            request_id=request.id,
+            case_number=request.case_number,
+            cell=request.public_cell,
+            counts={"households": len(reached)},
+        )
         return request
 
     def _check_rates(self, db: Session, request: FootageRequest, now: datetime) -> None:
@@ -283,6 +311,13 @@ class Requests:
         if request.status == "closed":
             return request
         request.status, request.closed_at = "closed", utcnow()
+        transparency.record(
+            db,
+            "agency:request:closed",
+            agency_id=request.agency_id,
+            request_id=request.id,
+            case_number=request.case_number,
+        )
         return request
 
     # -- the owner's side --------------------------------------------------------------
@@ -362,6 +397,15 @@ class Requests:
                     field_loc=["body", "clip_ids"],
                 )
             recipient.answer, recipient.answered_at = "declined", now
+            # Only the household's own record holds a decline: in public it is silence.
+            transparency.record(
+                db,
+                "owner:request:answered",
+                household_id=recipient.household_id,
+                agency_id=request.agency_id,
+                request_id=request.id,
+                detail={"answer": "declined"},
+            )
             return []
         allowed = {c.id: c for c in clips}
         if not data.clip_ids:
@@ -393,6 +437,31 @@ class Requests:
             shares.append(share)
         recipient.answer, recipient.answered_at = "shared", now
         db.flush()
+        transparency.record(
+            db,
+            "owner:request:answered",
+            household_id=recipient.household_id,
+            agency_id=request.agency_id,
+            request_id=request.id,
+            detail={"answer": "shared", "clips": len(shares), "redacted": not data.original},
+        )
+        # In public: that one household shared, and how many clips, never which.
+        transparency.record(
+            db,
+            "owner:request:shared",
+            agency_id=request.agency_id,
+            request_id=request.id,
+            case_number=request.case_number,
+        )
+        transparency.record(
+            db,
+            "owner:clip:shared",
+            agency_id=request.agency_id,
+            request_id=request.id,
+            case_number=request.case_number,
+            counts={"clips": len(shares)},
+            detail={"redacted": not data.original},
+        )
         return shares
 
     def my_shares(self, db: Session, actor: Actor, request_id: str) -> list[Share]:
@@ -420,6 +489,9 @@ class Requests:
             )
         if share.revoked_at is None:
             share.revoked_at = utcnow()
+            transparency.record(
+                db, "owner:share:revoked", agency_id=share.agency_id, request_id=share.request_id
+            )
             self._destroy(db, share)
         return share
 
@@ -463,6 +535,7 @@ class Requests:
             "agency view",
             f"case {request.case_number}",
         )
+        self._record_access(db, share, request, "agency:share:viewed")
         return self.vault.open_object(obj, byte_range)
 
     def share_download(
@@ -509,6 +582,7 @@ class Requests:
             "agency download",
             f"case {request.case_number}, watermarked",
         )
+        self._record_access(db, share, request, "agency:share:downloaded")
         return marked
 
     def extend(self, db: Session, actor: Actor, share_id: str, data: ExtensionIn) -> Share:
@@ -531,7 +605,35 @@ class Requests:
             )
         )
         share.expires_at = new
+        transparency.record(
+            db,
+            "agency:share:extended",
+            agency_id=share.agency_id,
+            request_id=share.request_id,
+            case_number=request.case_number,
+            detail={"new_expiry": new.date().isoformat()},
+        )
         return share
+
+    def _record_access(
+        self, db: Session, share: Share, request: FootageRequest, event: str
+    ) -> None:
+        # In public: that the agency opened a share of this case.  In the household's
+        # own record: that it was their clip.
+        transparency.record(
+            db,
+            event,
+            agency_id=share.agency_id,
+            request_id=request.id,
+            case_number=request.case_number,
+        )
+        transparency.record(
+            db,
+            event,
+            household_id=share.household_id,
+            agency_id=share.agency_id,
+            request_id=request.id,
+        )
 
     def _destroy(self, db: Session, share: Share) -> None:
         if share.object_id is not None:
@@ -545,6 +647,9 @@ class Requests:
         count = 0
         for share in list(db.scalars(stmt)):
             self._destroy(db, share)
+            transparency.record(
+                db, "system:share:expired", agency_id=share.agency_id, request_id=share.request_id
+            )
             count += 1
         db.commit()
         return count

@@ -25,6 +25,7 @@ from porchlight.homes import service as homes
 from porchlight.homes.schemas import SettingsIn
 from porchlight.ids import new_id
 from porchlight.pagination import Page, paginate
+from porchlight.transparency import service as transparency
 from porchlight.vault import uploads
 from porchlight.vault.keys import unwrap
 from porchlight.vault.models import (
@@ -40,6 +41,14 @@ from porchlight.vault.schemas import HouseholdKeyIn, PartIn, UploadIn
 VAULT = "vault"
 HOUSEHOLD = "household"
 CONTENT_TYPES = {"media": "video/mp4", "thumbnail": "image/jpeg"}
+# Access-log actions as transparency log verbs (owner:clip:viewed, ...).
+LOGGED_AS = {
+    "view": "viewed",
+    "thumbnail": "thumbnail_viewed",
+    "export": "exported",
+    "download": "downloaded",
+    "delete": "deleted",
+}
 
 
 class PayloadTooLarge(PorchlightError):
@@ -121,7 +130,9 @@ class Vault:
         recovery = base64.b64decode(data.recovery) if data.recovery else None
         key = HouseholdKey(household_id=household_id, recipient=data.recipient, recovery=recovery)
         db.add(key)
-        homes.update_settings(db, actor, household_id, SettingsIn(e2e_enabled=True))
+        homes.update_settings(
+            db, actor, household_id, SettingsIn(e2e_enabled=True), _end_to_end_key_registered=True
+        )
         db.flush()
         return key
 
@@ -405,6 +416,14 @@ class Vault:
                 action=action,
                 purpose=purpose,
             )
+        )
+        # The public log gets only a commitment; the household's "My record" opens it.
+        who = "owner" if clip.household_id in actor.household_ids else "staff"
+        transparency.record(
+            db,
+            f"{who}:clip:{LOGGED_AS.get(action, action)}",
+            household_id=clip.household_id,
+            detail={"clip_id": clip.id, "by": actor.role.value, "purpose": purpose[:500]},
         )
 
     def _open_identity(self, obj: VaultObject) -> Identity:

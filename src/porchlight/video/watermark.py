@@ -14,7 +14,7 @@ from porchlight.video.errors import VideoError
 def _stamp(image: np.ndarray, lines: list[str]) -> None:
     height, width = image.shape[:2]
     scale = max(0.35, min(width, height) / 900)
-    thickness = max(1, int(round(scale * 2)))
+    thickness = max(1, round(scale * 2))
     line_height = int(26 * scale) + 6
     top = height - line_height * len(lines) - 8
     cv2.rectangle(image, (0, top - 6), (width, height), (0, 0, 0), -1)

@@ -1,5 +1,0 @@
-"""Reuse the vault tests' generated media."""
-
-from tests.vault.conftest import jpeg, mp4
-
-__all__ = ["jpeg", "mp4"]
