@@ -22,6 +22,7 @@ how many boxes each side blurred a frame (two faces and a plate: 3):
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import statistics
 import subprocess
@@ -143,7 +144,15 @@ def centerface_every_frame(clip: Path, out: Path, detector: CenterFaceDetector) 
 
 
 def deface_cli() -> str | None:
-    """The deface command when its full command line can run here, else None."""
+    """The deface command when its full command line can run here, else None.
+
+    ``PORCHLIGHT_DEFACE`` may name a deface command installed in an environment of its
+    own (``python -m venv /tmp/deface-env && /tmp/deface-env/bin/pip install deface``),
+    since its dependencies clash with this project's OpenCV.
+    """
+    own = os.environ.get("PORCHLIGHT_DEFACE")
+    if own and shutil.which(own):
+        return shutil.which(own)
     try:
         importlib.import_module("deface.deface")
     except ImportError as exc:
@@ -173,7 +182,10 @@ def main() -> None:
         found: list[int] = []
         if cli is not None:
             command = [cli, str(clip), "-o", str(Path(out) / "deface.mp4")]
-            theirs = median_fps(frames, lambda: subprocess.run(command, check=True))  # noqa: S603
+            theirs = median_fps(
+                frames,
+                lambda: subprocess.run(command, check=True, capture_output=True),  # noqa: S603
+            )
             name = "deface CLI (CenterFace, every frame)"
         else:
             theirs = median_fps(

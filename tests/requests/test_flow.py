@@ -482,3 +482,70 @@ def test_every_step_is_in_the_transparency_log_without_owner_data(
     assert b"declined" not in everything
     for value in _private_values(scene):
         assert value.encode() not in everything
+
+
+def test_agency_weekly_cap(client: TestClient, scene: dict[str, Any]) -> None:
+    requests = client.app.state.web.requests  # type: ignore[attr-defined]
+    limits = requests.limits
+    requests.limits = type(limits)(per_agency_week=1, per_cell_week=10)
+    try:
+        ids = [
+            client.post(
+                "/api/v1/agency/requests",
+                json=draft_body(f"CAP-{n}"),
+                headers=scene["officer"].headers,
+            ).json()["id"]
+            for n in range(2)
+        ]
+        assert (
+            client.post(
+                f"/api/v1/agency/requests/{ids[0]}/approve", headers=scene["supervisor"].headers
+            ).status_code
+            == 200
+        )
+        second = client.post(
+            f"/api/v1/agency/requests/{ids[1]}/approve", headers=scene["supervisor"].headers
+        )
+        assert second.status_code == 429
+        assert second.json()["type"].endswith("rule/requests-per-agency")
+    finally:
+        requests.limits = limits
+
+
+def test_no_agency_facing_route_reveals_owners(client: TestClient, scene: dict[str, Any]) -> None:
+    """Walk every route an agency can call, API and pages, and look for owner data."""
+    from tests.test_authorization_matrix import API, PAGES
+    from tests.web.test_pages import sign_in
+
+    request_id, share_id = _share(client, scene)
+    client.post(
+        f"/api/v1/inbox/requests/{request_id}/response",
+        headers=scene["neighbour"].headers,
+        json={"decision": "decline"},
+    )
+    agency_routes = [
+        c
+        for c in API + PAGES
+        if c.method == "GET" and c.path.startswith(("/api/v1/agency", "/agency"))
+    ]
+    assert len(agency_routes) >= 8
+    seen = 0
+    for officer_or_supervisor in ("officer", "supervisor"):
+        person = scene[officer_or_supervisor]
+        client.cookies.clear()
+        sign_in(client, person, "/agency/requests")
+        for case in agency_routes:
+            path = case.path.format(request_id=request_id, share_id=share_id)
+            headers = person.headers if case.path.startswith("/api/") else {}
+            response = client.get(path, headers=headers)
+            assert response.status_code == 200, (path, response.text[:200])
+            if response.headers["content-type"].startswith("video/"):
+                continue
+            body = response.text
+            for value in _private_values(scene):
+                assert value not in body, (path, value)
+            assert "declined" not in body.replace("no_answer_or_declined", "").replace(
+                "no answer yet or declined", ""
+            ), path
+            seen += 1
+    assert seen >= 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -63,9 +64,11 @@ def test_owner_answers_and_officer_sees_counts_and_plays_the_share(
         officer_page.get_by_role("link", name="Clip from").click()
         player = officer_page.locator("#player")
         expect(player).to_be_visible()
-        officer_page.wait_for_function(
-            "document.getElementById('player').readyState >= 1", timeout=15_000
-        )
+        # Poll from here: wait_for_function would need eval, which the pages' policy forbids.
+        deadline = time.monotonic() + 15
+        while officer_page.evaluate("() => document.getElementById('player').readyState") < 1:
+            assert time.monotonic() < deadline, "the shared video never loaded"
+            officer_page.wait_for_timeout(100)
     log = client.get("/api/v1/access-log", headers=owner.headers).json()["items"]
     assert any(e["action"] == "agency view" for e in log)
 
