@@ -27,7 +27,7 @@ from porchlight.requests.schemas import (
 from porchlight.requests.service import Counts, Requests
 from porchlight.web.context import context
 from porchlight.web.deps import API_ACTOR, DB
-from porchlight.web.ranges import media_response, parse_range
+from porchlight.web.ranges import parse_range, stream_response
 
 router = APIRouter(prefix="/api/v1", tags=["requests"])
 
@@ -143,14 +143,7 @@ def agency_share_media(
     """The shared video (range requests work).  Every view is recorded for the owner."""
     wanted = parse_range(range)
     stream = service(request).share_media(db, actor, share_id, wanted)
-    return media_response(
-        stream.chunks,
-        stream.start,
-        stream.end,
-        stream.total,
-        stream.content_type,
-        wanted is not None,
-    )
+    return stream_response(stream, wanted is not None)
 
 
 def watermarked_download(

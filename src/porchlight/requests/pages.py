@@ -15,7 +15,7 @@ from porchlight.requests.service import Requests
 from porchlight.web.context import context
 from porchlight.web.deps import DB, SIGNED_IN, PageUser, check_csrf
 from porchlight.web.pages import FORM_ERRORS, error_message, redirect, render
-from porchlight.web.ranges import media_response, parse_range
+from porchlight.web.ranges import parse_range, stream_response
 
 router = APIRouter(include_in_schema=False)
 
@@ -225,14 +225,7 @@ def share_media(
 ) -> Response:
     wanted = parse_range(range)
     stream = _svc(request).share_media(db, visitor.actor, share_id, wanted)
-    return media_response(
-        stream.chunks,
-        stream.start,
-        stream.end,
-        stream.total,
-        stream.content_type,
-        wanted is not None,
-    )
+    return stream_response(stream, wanted is not None)
 
 
 @router.get("/agency/shares/{share_id}/download")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -218,34 +219,19 @@ class Requests:
 
     def _check_rates(self, db: Session, request: FootageRequest, now: datetime) -> None:
         week = now - timedelta(days=7)
-        by_agency = (
-            db.scalar(
-                select(func.count())
-                .select_from(FootageRequest)
-                .where(
-                    FootageRequest.agency_id == request.agency_id,
-                    FootageRequest.approved_at >= week,
-                )
-            )
-            or 0
-        )
+
+        def approved_since(*where: Any) -> int:
+            stmt = select(func.count()).select_from(FootageRequest)
+            return db.scalar(stmt.where(FootageRequest.approved_at >= week, *where)) or 0
+
+        by_agency = approved_since(FootageRequest.agency_id == request.agency_id)
         if by_agency >= self.limits.per_agency_week:
             raise TooManyRequestsHere(
                 f"Your agency has sent {by_agency} requests this week; the limit is "
                 f"{self.limits.per_agency_week}.",
                 "requests-per-agency",
             )
-        here = (
-            db.scalar(
-                select(func.count())
-                .select_from(FootageRequest)
-                .where(
-                    FootageRequest.public_cell == request.public_cell,
-                    FootageRequest.approved_at >= week,
-                )
-            )
-            or 0
-        )
+        here = approved_since(FootageRequest.public_cell == request.public_cell)
         if here >= self.limits.per_cell_week:
             raise TooManyRequestsHere(
                 f"This area has been asked {here} times this week by all agencies together; "

@@ -31,7 +31,7 @@ from porchlight.vault.schemas import (
 from porchlight.vault.service import Vault
 from porchlight.web.context import context
 from porchlight.web.deps import API_ACTOR, DB
-from porchlight.web.ranges import media_response, parse_range
+from porchlight.web.ranges import parse_range, stream_response
 
 router = APIRouter(prefix="/api/v1", tags=["vault"])
 CURSOR = Query(None, description="next_cursor of the previous page")
@@ -203,14 +203,7 @@ def _media(
 ) -> StreamingResponse:
     wanted = parse_range(range_header)
     stream = vault_of(request).stream(db, actor, clip_id, part, wanted, "owner playback")
-    return media_response(
-        stream.chunks,
-        stream.start,
-        stream.end,
-        stream.total,
-        stream.content_type,
-        wanted is not None,
-    )
+    return stream_response(stream, wanted is not None)
 
 
 @router.get("/clips/{clip_id}/media", response_class=StreamingResponse)

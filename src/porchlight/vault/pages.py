@@ -14,7 +14,7 @@ from porchlight.vault.service import Vault
 from porchlight.web.context import context
 from porchlight.web.deps import DB, SIGNED_IN, PageUser, check_csrf
 from porchlight.web.pages import redirect, render
-from porchlight.web.ranges import media_response, parse_range
+from porchlight.web.ranges import parse_range, stream_response
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,14 +61,7 @@ def clip_media(
     stream = _vault(request).stream(
         db, visitor.actor, clip_id, "media", wanted, "owner playback in the browser"
     )
-    return media_response(
-        stream.chunks,
-        stream.start,
-        stream.end,
-        stream.total,
-        stream.content_type,
-        wanted is not None,
-    )
+    return stream_response(stream, wanted is not None)
 
 
 @router.get("/clips/{clip_id}/thumbnail")
@@ -78,9 +71,7 @@ def clip_thumbnail(
     stream = _vault(request).stream(
         db, visitor.actor, clip_id, "thumbnail", None, "owner browsing clips"
     )
-    return media_response(
-        stream.chunks, stream.start, stream.end, stream.total, stream.content_type, False
-    )
+    return stream_response(stream, False)
 
 
 @router.post("/clips/{clip_id}/delete")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Protocol
 
 from fastapi.responses import StreamingResponse
 
@@ -39,4 +40,19 @@ def media_response(
         headers["Content-Range"] = f"bytes {start}-{end}/{total}"
     return StreamingResponse(
         chunks, status_code=206 if ranged else 200, headers=headers, media_type=content_type
+    )
+
+
+class _Stream(Protocol):
+    chunks: Iterator[bytes]
+    start: int
+    end: int
+    total: int
+    content_type: str
+
+
+def stream_response(stream: _Stream, ranged: bool) -> StreamingResponse:
+    """The answer for a decrypted media stream (see :func:`media_response`)."""
+    return media_response(
+        stream.chunks, stream.start, stream.end, stream.total, stream.content_type, ranged
     )
