@@ -71,7 +71,7 @@ bench: install
 	$(BIN)/python bench/vault.py
 	$(BIN)/python bench/video.py
 	$(BIN)/python bench/redact.py
-	$(BIN)/python bench/feed_moderation.py
+	$(BIN)/python bench/moderation.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
