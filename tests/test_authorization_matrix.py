@@ -208,6 +208,9 @@ API: list[Case] = [
     Case("GET", "/api/v1/feed/posts/{post_id}", feed_item(200, 200, 200)),
     Case("PATCH", "/api/v1/feed/posts/{post_id}", feed_item(200, 403, 403), json={"title": "New"}),
     Case("DELETE", "/api/v1/feed/posts/{post_id}", feed_item(204, 403, 403)),
+    # The matrix's post has no clip (tests/feed/test_clips.py streams one): whoever may
+    # read the post hears "no clip"; other staff get the same 404 as for the post.
+    Case("GET", "/api/v1/feed/posts/{post_id}/clip", feed_item(404, 404, 404)),
     Case(
         "POST",
         "/api/v1/feed/posts/{post_id}/appeal",
@@ -343,6 +346,7 @@ PAGES: list[Case] = [
     Case("GET", "/feed", (L, 200, 200, *(403,) * 6)),
     Case("POST", "/feed/posts", (L, 303, 303, *(403,) * 6), form=FEED_POST),
     Case("GET", "/feed/posts/{post_id}", page_feed_item(200, 200, 200)),
+    Case("GET", "/feed/posts/{post_id}/clip", page_feed_item(404, 404, 404)),
     Case("POST", "/feed/posts/{post_id}/edit", page_feed_item(303, 403, 403), form=FEED_POST),
     Case(
         "POST",

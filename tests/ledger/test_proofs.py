@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,10 +115,16 @@ def test_every_consistency_proof_verifies_and_tampering_fails(tree: MemoryTree, 
             verify_consistency(size1, size2, proof, root1, tree.root(size2 - 1))
 
 
-def test_the_vectors_folder_can_be_configured(monkeypatch: pytest.MonkeyPatch) -> None:
-    default = vectors_dir()
-    monkeypatch.setenv("PORCHLIGHT_VECTORS_DIR", str(default.parent))
-    assert vectors_dir() == default
+def test_the_vectors_folder_can_be_configured(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    merkle = tmp_path / "vectors" / "merkle"
+    merkle.mkdir(parents=True)
+    # Either the vectors folder or its merkle/ subfolder may be named.
+    monkeypatch.setenv("PORCHLIGHT_VECTORS_DIR", str(merkle.parent))
+    assert vectors_dir() == merkle
+    monkeypatch.setenv("PORCHLIGHT_VECTORS_DIR", str(merkle))
+    assert vectors_dir() == merkle
     monkeypatch.setenv("PORCHLIGHT_VECTORS_DIR", "/nonexistent/vectors")
     [skipped] = cases("inclusion")
     reason = skipped.marks[0].kwargs["reason"]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from porchlight.authz import Actor
 from porchlight.feed import presenters, review, service
-from porchlight.feed.deps import PIPELINE
+from porchlight.feed.deps import CLIPS, PIPELINE
 from porchlight.feed.moderation import Pipeline
 from porchlight.feed.schemas import (
     AppealIn,
@@ -31,6 +32,7 @@ from porchlight.feed.schemas import (
 )
 from porchlight.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from porchlight.web.deps import API_ACTOR, DB
+from porchlight.web.ranges import parse_range, stream_response
 
 router = APIRouter(prefix="/api/v1", tags=["feed"])
 
@@ -78,10 +80,16 @@ def guidelines() -> list[GuidelineOut]:
 
 @router.post("/feed/posts", response_model=PostOut, status_code=201)
 def create_post(
-    body: PostIn, actor: Actor = API_ACTOR, db: Session = DB, pipeline: Pipeline = PIPELINE
+    body: PostIn,
+    actor: Actor = API_ACTOR,
+    db: Session = DB,
+    pipeline: Pipeline = PIPELINE,
+    clips: service.Clips = CLIPS,
 ) -> PostOut:
-    """Post an alert.  It goes ``live``, or is ``held`` for a moderator with ``reasons``."""
-    return presenters.post_out(db, actor, service.create_post(db, actor, body, pipeline))
+    """Post an alert.  It goes ``live``, or is ``held`` for a moderator with ``reasons``.
+
+    With ``clip_id`` neighbours see a redacted copy of your clip, never the clip itself."""
+    return presenters.post_out(db, actor, service.create_post(db, actor, body, pipeline, clips))
 
 
 @router.get("/feed/posts/{post_id}", response_model=PostDetailOut)
@@ -97,16 +105,34 @@ def edit_post(
     actor: Actor = API_ACTOR,
     db: Session = DB,
     pipeline: Pipeline = PIPELINE,
+    clips: service.Clips = CLIPS,
 ) -> PostOut:
     """Edit and resubmit your post; the checks run again."""
-    return presenters.post_out(db, actor, service.edit_post(db, actor, post_id, body, pipeline))
+    edited = service.edit_post(db, actor, post_id, body, pipeline, clips)
+    return presenters.post_out(db, actor, edited)
 
 
 @router.delete("/feed/posts/{post_id}", status_code=204)
-def withdraw_post(post_id: str, actor: Actor = API_ACTOR, db: Session = DB) -> Response:
-    """Withdraw your post; its text is erased."""
-    service.withdraw_post(db, actor, post_id)
+def withdraw_post(
+    post_id: str, actor: Actor = API_ACTOR, db: Session = DB, clips: service.Clips = CLIPS
+) -> Response:
+    """Withdraw your post; its text is erased and its clip's copy destroyed."""
+    service.withdraw_post(db, actor, post_id, clips)
     return Response(status_code=204)
+
+
+@router.get("/feed/posts/{post_id}/clip", response_class=StreamingResponse)
+def post_clip(
+    post_id: str,
+    range: str | None = Header(None),
+    actor: Actor = API_ACTOR,
+    db: Session = DB,
+    clips: service.Clips = CLIPS,
+) -> StreamingResponse:
+    """The post's clip, a redacted copy (range requests work); whoever may read the post."""
+    wanted = parse_range(range)
+    stream = service.clip_media(db, actor, post_id, clips.vault, wanted)
+    return stream_response(stream, wanted is not None)
 
 
 @router.post("/feed/posts/{post_id}/appeal", response_model=PostOut, status_code=201)
@@ -169,10 +195,15 @@ def moderation_item(item_id: str, actor: Actor = API_ACTOR, db: Session = DB) ->
     tags=["moderation"],
 )
 def decide(
-    item_id: str, body: DecisionIn, actor: Actor = API_ACTOR, db: Session = DB
+    item_id: str,
+    body: DecisionIn,
+    actor: Actor = API_ACTOR,
+    db: Session = DB,
+    clips: service.Clips = CLIPS,
 ) -> DecisionOut:
-    """Approve or reject, with a reason; a rejection cites a guideline."""
-    return presenters.decision_out(review.decide(db, actor, item_id, body))
+    """Approve or reject, with a reason; a rejection cites a guideline (and destroys the
+    copy of a rejected post's clip)."""
+    return presenters.decision_out(review.decide(db, actor, item_id, body, clips))
 
 
 @router.get("/moderation/decisions", response_model=DecisionPage, tags=["moderation"])

@@ -1,10 +1,12 @@
-"""Request dependencies of the feed routes: the pre-publication pipeline."""
+"""Request dependencies of the feed routes: the pre-publication pipeline and the vault."""
 
 from __future__ import annotations
 
 from fastapi import Depends, Request
 
 from porchlight.feed.moderation import Pipeline, default_pipeline
+from porchlight.feed.service import Clips
+from porchlight.web.context import context
 
 
 def get_pipeline(request: Request) -> Pipeline:
@@ -18,3 +20,12 @@ def get_pipeline(request: Request) -> Pipeline:
 
 
 PIPELINE = Depends(get_pipeline)
+
+
+def get_clips(request: Request) -> Clips:
+    """The app's vault, and the redactor its shares use: a post shows a redacted copy."""
+    web = context(request)
+    return Clips(vault=web.vault, redactor=web.requests.redactor)
+
+
+CLIPS = Depends(get_clips)

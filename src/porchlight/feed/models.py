@@ -47,8 +47,12 @@ class Post(IdMixin, Base):
     body: Mapped[str] = mapped_column(Text)
     # behaviour, race_ethnicity and the descriptors (clothing, height, ...), or empty.
     person: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    # TODO(vault): a redacted copy of one of the author's clips; attaching is not built yet.
+    # The author's own clip the post shows, and the redacted copy neighbours stream: never
+    # the clip itself.  The copy is destroyed when the post is withdrawn or rejected.
     clip_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    clip_object_id: Mapped[str | None] = mapped_column(
+        ForeignKey("vault_objects.id", ondelete="SET NULL"), nullable=True
+    )
     status: Mapped[str] = mapped_column(String(16), index=True)
     # The reasons it was last held or rejected: [{guideline, message, fix}].
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

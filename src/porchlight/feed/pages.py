@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from porchlight.feed import presenters, review, service
-from porchlight.feed.deps import PIPELINE
+from porchlight.feed.deps import CLIPS, PIPELINE
 from porchlight.feed.moderation import CITABLE, GUIDELINES, Pipeline
 from porchlight.feed.schemas import (
     AppealIn,
@@ -24,6 +24,7 @@ from porchlight.feed.schemas import (
 from porchlight.homes import service as homes
 from porchlight.web.deps import DB, SIGNED_IN, PageUser, check_csrf
 from porchlight.web.pages import FORM_ERRORS, error_message, redirect, render
+from porchlight.web.ranges import parse_range, stream_response
 
 router = APIRouter(include_in_schema=False)
 
@@ -111,7 +112,11 @@ def feed_page(
 
 @router.post("/feed/posts")
 async def create_post(
-    request: Request, visitor: PageUser = SIGNED_IN, db: Session = DB, pipeline: Pipeline = PIPELINE
+    request: Request,
+    visitor: PageUser = SIGNED_IN,
+    db: Session = DB,
+    pipeline: Pipeline = PIPELINE,
+    clips: service.Clips = CLIPS,
 ) -> Response:
     form = await _form(request, visitor)
     try:
@@ -122,9 +127,10 @@ async def create_post(
                 "body": form.get("body", ""),
                 "person": _person(form),
                 "household_id": form.get("household_id") or None,
+                "clip_id": form.get("clip_id") or None,
             }
         )
-        post = service.create_post(db, visitor.actor, data, pipeline)
+        post = service.create_post(db, visitor.actor, data, pipeline, clips)
     except FORM_ERRORS as exc:
         return _feed_page(request, visitor, db, status=422, error=error_message(exc), form=form)
     notice = "Your post is live." if post.status == "live" else _HELD_NOTICE
@@ -160,6 +166,20 @@ def post_page(
     return _post_page(request, visitor, db, post_id)
 
 
+@router.get("/feed/posts/{post_id}/clip")
+def post_clip(
+    post_id: str,
+    range: str | None = Header(None),
+    visitor: PageUser = SIGNED_IN,
+    db: Session = DB,
+    clips: service.Clips = CLIPS,
+) -> Response:
+    """The redacted copy of the post's clip, for the video element (seeking works)."""
+    wanted = parse_range(range)
+    stream = service.clip_media(db, visitor.actor, post_id, clips.vault, wanted)
+    return stream_response(stream, wanted is not None)
+
+
 @router.post("/feed/posts/{post_id}/edit")
 async def edit_post(
     post_id: str,
@@ -167,6 +187,7 @@ async def edit_post(
     visitor: PageUser = SIGNED_IN,
     db: Session = DB,
     pipeline: Pipeline = PIPELINE,
+    clips: service.Clips = CLIPS,
 ) -> Response:
     form = await _form(request, visitor)
     try:
@@ -178,9 +199,11 @@ async def edit_post(
                 "body": form.get("body") or None,
                 "person": person,
                 "remove_person": person is None,
+                "clip_id": form.get("clip_id") or None,
+                "remove_clip": form.get("remove_clip") == "1",
             }
         )
-        post = service.edit_post(db, visitor.actor, post_id, patch, pipeline)
+        post = service.edit_post(db, visitor.actor, post_id, patch, pipeline, clips)
     except FORM_ERRORS as exc:
         return _post_page(request, visitor, db, post_id, status=422, error=error_message(exc))
     notice = "Your post is live again." if post.status == "live" else _HELD_NOTICE
@@ -202,10 +225,14 @@ async def appeal(
 
 @router.post("/feed/posts/{post_id}/delete")
 async def withdraw_post(
-    post_id: str, request: Request, visitor: PageUser = SIGNED_IN, db: Session = DB
+    post_id: str,
+    request: Request,
+    visitor: PageUser = SIGNED_IN,
+    db: Session = DB,
+    clips: service.Clips = CLIPS,
 ) -> Response:
     await _form(request, visitor)
-    service.withdraw_post(db, visitor.actor, post_id)
+    service.withdraw_post(db, visitor.actor, post_id, clips)
     return redirect("/feed?notice=" + quote("Your post was withdrawn."))
 
 
@@ -291,7 +318,11 @@ def moderation_page(request: Request, visitor: PageUser = SIGNED_IN, db: Session
 
 @router.post("/moderation/items/{item_id}/decision")
 async def decide(
-    item_id: str, request: Request, visitor: PageUser = SIGNED_IN, db: Session = DB
+    item_id: str,
+    request: Request,
+    visitor: PageUser = SIGNED_IN,
+    db: Session = DB,
+    clips: service.Clips = CLIPS,
 ) -> Response:
     form = await _form(request, visitor)
     try:
@@ -302,7 +333,7 @@ async def decide(
                 "note": form.get("note", ""),
             }
         )
-        decision = review.decide(db, visitor.actor, item_id, data)
+        decision = review.decide(db, visitor.actor, item_id, data, clips)
     except FORM_ERRORS as exc:
         return _moderation_page(request, visitor, db, status=422, error=error_message(exc))
     done = "Approved" if decision.outcome == "approve" else "Rejected"

@@ -17,7 +17,7 @@ from porchlight.errors import Conflict, Forbidden, InvalidInput, NotFound
 from porchlight.feed.models import Comment, Decision, ModerationItem, Post, Report, Status, Trigger
 from porchlight.feed.moderation import CITABLE, GUIDELINES
 from porchlight.feed.schemas import DecisionIn, Outcome, StatsOut
-from porchlight.feed.service import close
+from porchlight.feed.service import Clips, close, drop_clip
 from porchlight.pagination import Page, paginate
 from porchlight.transparency import service as transparency
 
@@ -51,8 +51,12 @@ def reports_of(db: Session, item: ModerationItem) -> list[Report]:
     return list(db.scalars(select(Report).where(Report.item_id == item.id).order_by(Report.id)))
 
 
-def decide(db: Session, actor: Actor, item_id: str, data: DecisionIn) -> Decision:
-    """Approve (the item goes or stays live) or reject (it comes down, citing a guideline)."""
+def decide(
+    db: Session, actor: Actor, item_id: str, data: DecisionIn, clips: Clips | None = None
+) -> Decision:
+    """Approve (the item goes or stays live) or reject (it comes down, citing a guideline).
+
+    A rejected post's clip copy is destroyed; the author may attach a clip again on edit."""
     item = get_item(db, actor, item_id)
     if not item.is_open:
         raise Conflict("This item was already decided.")
@@ -94,6 +98,8 @@ def decide(db: Session, actor: Actor, item_id: str, data: DecisionIn) -> Decisio
     # Whatever else waits about the same text is settled by this decision too.
     for other in _open_for(db, item):
         close(other)
+    if isinstance(target, Post) and target.status == Status.REJECTED:
+        drop_clip(db, target, clips)
     db.flush()
     return decision
 

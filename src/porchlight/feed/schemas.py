@@ -114,7 +114,10 @@ class PostIn(Strict):
         "The post shows only a coarse cell, never the household.",
     )
     clip_id: str | None = Field(
-        None, description="Not yet supported: attaching a redacted clip comes with the vault."
+        None,
+        max_length=32,
+        description="One of your own clips (not end-to-end encrypted). Neighbours see a "
+        "redacted copy (faces and plates blurred, no audio), never the clip itself.",
     )
 
 
@@ -126,6 +129,10 @@ class PostPatch(Strict):
     body: Body | None = None
     person: PersonIn | None = None
     remove_person: bool = False
+    clip_id: str | None = Field(
+        None, max_length=32, description="Attach (or replace with) one of your own clips."
+    )
+    remove_clip: bool = Field(False, description="Take the clip off; its copy is destroyed.")
 
 
 class AppealIn(Strict):
@@ -192,7 +199,10 @@ class PostOut(BaseModel):
     author_id: str | None = Field(None, description="Shown to moderators only.")
     appeal: AppealState | None = None
     can_appeal: bool = False
-    clip_id: str | None = None
+    clip_id: str | None = Field(None, description="Your own clip attached (shown to you only).")
+    has_clip: bool = Field(
+        False, description="A redacted copy of a clip streams at /feed/posts/{id}/clip."
+    )
     comment_count: int
     created_at: datetime
     updated_at: datetime | None

@@ -8,6 +8,7 @@ any it is held for a moderator.  Nothing is refused by a machine except floods.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -22,6 +23,9 @@ from porchlight.feed.moderation import CITABLE, Pipeline, Reason, Submission
 from porchlight.feed.schemas import AppealIn, CommentIn, PostIn, PostPatch, ReportIn
 from porchlight.homes.models import Household
 from porchlight.pagination import Page, paginate
+from porchlight.vault import copies
+from porchlight.vault.models import VaultObject
+from porchlight.vault.service import MediaStream, Vault
 
 # The feed lives at the public resolution (7, cells of about 5 km², 2.4 km across): the
 # coarsest place the foundation lets anything be shown, so a post cannot narrow a
@@ -111,6 +115,68 @@ def close(item: ModerationItem) -> None:
     item.is_open, item.closed_at = False, utcnow()
 
 
+# -- clips --------------------------------------------------------------------------------
+
+# The kind of vault object a post's redacted copy is.
+CLIP_COPY_KIND = "feed"
+
+
+@dataclass(frozen=True)
+class Clips:
+    """What attaching a clip needs: the vault, and the redactor shares already use (faces
+    and plates blurred, audio dropped).  Neighbours only ever see such a copy."""
+
+    vault: Vault
+    redactor: copies.Redactor | None
+
+
+def _attach_clip(db: Session, actor: Actor, post: Post, clip_id: str, clips: Clips | None) -> None:
+    """Give the post a redacted copy of one of the author's own clips (replacing any)."""
+    if clips is None:
+        raise InvalidInput("Attaching a clip is not available here.", field_loc=["body", "clip_id"])
+    not_yours = InvalidInput(
+        "Attach a clip from one of your own households.", field_loc=["body", "clip_id"]
+    )
+    try:
+        clip = clips.vault.get_clip(db, actor, clip_id)
+    except NotFound:
+        raise not_yours from None
+    if clip.household_id not in actor.household_ids:
+        raise not_yours
+    # Refuses an end-to-end clip (409): the server cannot open it to make a copy.
+    copy = copies.make_copy(clips.vault, db, clip, CLIP_COPY_KIND, clips.redactor)
+    drop_clip(db, post, clips)
+    post.clip_id, post.clip_object_id = clip.id, copy.id
+
+
+def drop_clip(db: Session, post: Post, clips: Clips | None) -> None:
+    """Destroy the post's copy of its clip (key, then blob, then record) and forget it."""
+    object_id = post.clip_object_id
+    post.clip_id, post.clip_object_id = None, None
+    db.flush()
+    if object_id is None:
+        return
+    if clips is None:
+        raise RuntimeError("A post's clip copy cannot be destroyed without the vault.")
+    if db.get(VaultObject, object_id) is not None:
+        copies.destroy_object(clips.vault, db, object_id)
+
+
+def clip_media(
+    db: Session,
+    actor: Actor,
+    post_id: str,
+    vault: Vault,
+    byte_range: tuple[int | None, int | None] | None,
+) -> MediaStream:
+    """The redacted copy of a post's clip, for whoever may read the post."""
+    post = get_post(db, actor, post_id)
+    obj = db.get(VaultObject, post.clip_object_id) if post.clip_object_id else None
+    if obj is None:
+        raise NotFound("This post has no clip.")
+    return vault.open_object(obj, byte_range)
+
+
 # -- posts --------------------------------------------------------------------------------
 
 
@@ -128,13 +194,16 @@ def _posting_cell(db: Session, actor: Actor, household_id: str | None) -> str:
     return cells[min(cells)]
 
 
-def create_post(db: Session, actor: Actor, data: PostIn, pipeline: Pipeline) -> Post:
-    """Check a resident's post and publish it, or hold it for a moderator with reasons."""
+def create_post(
+    db: Session, actor: Actor, data: PostIn, pipeline: Pipeline, clips: Clips | None = None
+) -> Post:
+    """Check a resident's post and publish it, or hold it for a moderator with reasons.
+
+    With ``clip_id`` the post shows a redacted copy of one of the author's own clips."""
     require(actor, Action.FEED_POST)
     assert actor.user_id is not None
-    if data.clip_id is not None:
-        # TODO(vault): share a redacted copy of the author's own clip once the vault lands.
-        raise InvalidInput("Attaching a clip is not available yet.", field_loc=["body", "clip_id"])
+    if data.clip_id is not None and clips is None:
+        raise InvalidInput("Attaching a clip is not available here.", field_loc=["body", "clip_id"])
     cell = _posting_cell(db, actor, data.household_id)
     _flood_guard(db, Post, actor.user_id, POSTS_PER_HOUR)
     _refuse_duplicate(db, actor.user_id, data.title, data.body)
@@ -149,6 +218,8 @@ def create_post(db: Session, actor: Actor, data: PostIn, pipeline: Pipeline) -> 
         reasons=[],
     )
     db.add(post)
+    if data.clip_id is not None:
+        _attach_clip(db, actor, post, data.clip_id, clips)
     reasons = pipeline.run(_submission(post))
     if reasons:
         _hold(db, post, reasons, Trigger.CHECKS)
@@ -201,12 +272,21 @@ def open_appeal(db: Session, post_id: str) -> ModerationItem | None:
 
 
 def edit_post(
-    db: Session, actor: Actor, post_id: str, patch: PostPatch, pipeline: Pipeline
+    db: Session,
+    actor: Actor,
+    post_id: str,
+    patch: PostPatch,
+    pipeline: Pipeline,
+    clips: Clips | None = None,
 ) -> Post:
     """Edit and resubmit: the checks run again; after a rejection a person looks again too."""
     post = _own_post(db, actor, post_id)
     if open_appeal(db, post.id):
         raise Conflict("Your appeal is with a moderator; wait for the decision to edit.")
+    if patch.clip_id is not None and patch.clip_id != post.clip_id:
+        _attach_clip(db, actor, post, patch.clip_id, clips)
+    elif patch.remove_clip:
+        drop_clip(db, post, clips)
     for name in ("category", "title", "body"):
         value = getattr(patch, name)
         if value is not None:
@@ -236,13 +316,15 @@ def edit_post(
     return post
 
 
-def withdraw_post(db: Session, actor: Actor, post_id: str) -> None:
-    """Take one's own post down.  Its text is erased; decisions about it stay counted."""
+def withdraw_post(db: Session, actor: Actor, post_id: str, clips: Clips | None = None) -> None:
+    """Take one's own post down.  Its text is erased and its clip's copy destroyed;
+    decisions about it stay counted."""
     post = _own_post(db, actor, post_id)
     for item in _open_items(db, post.id):
         close(item)
     post.status, post.title, post.body, post.person = Status.WITHDRAWN, "", "", {}
     post.updated_at = utcnow()
+    drop_clip(db, post, clips)
     db.flush()
 
 

@@ -1,0 +1,210 @@
+"""A post shows a redacted copy of one of its author's own clips, never the clip itself."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import av
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from porchlight.authz import Role
+from porchlight.crypto import encrypt_with_passphrase, generate_identity
+from porchlight.feed.models import Post
+from porchlight.vault.models import Clip, VaultObject
+from tests.conftest import Person, World
+from tests.feed.factories import CLEAN, HELD
+from tests.vault.conftest import upload
+from tests.web.test_pages import sign_in
+
+
+def _post(client: TestClient, person: Person, clip_id: str, **fields: Any) -> Any:
+    body = (fields or CLEAN) | {"clip_id": clip_id}
+    return client.post("/api/v1/feed/posts", json=body, headers=person.headers)
+
+
+def _copy(world: World, post_id: str) -> VaultObject | None:
+    with world.sessions() as db:
+        post = db.get(Post, post_id)
+        assert post is not None
+        if post.clip_object_id is None:
+            return None
+        return db.get(VaultObject, post.clip_object_id)
+
+
+@pytest.fixture
+def owner(world: World) -> Person:
+    return world.person(Role.RESIDENT)
+
+
+@pytest.fixture
+def clip(client: TestClient, owner: Person, mp4: Path) -> dict[str, Any]:
+    return upload(client, owner, mp4)
+
+
+def test_neighbours_stream_a_redacted_copy(
+    client: TestClient,
+    world: World,
+    owner: Person,
+    clip: dict[str, Any],
+    mp4: Path,
+    tmp_path: Path,
+) -> None:
+    neighbour = world.person(Role.RESIDENT)  # same test address: the same feed cell
+    made = _post(client, owner, clip["id"])
+    assert made.status_code == 201, made.text
+    post = made.json()
+    assert post["status"] == "live"
+    assert post["has_clip"] is True
+    assert post["clip_id"] == clip["id"]
+
+    seen = client.get(f"/api/v1/feed/posts/{post['id']}", headers=neighbour.headers).json()
+    assert seen["has_clip"] is True
+    assert seen["clip_id"] is None  # the author's clip id is not shown to neighbours
+
+    copy = _copy(world, post["id"])
+    assert copy is not None
+    assert copy.kind == "feed"
+    with world.sessions() as db:
+        original = db.get(Clip, clip["id"])
+        assert original is not None
+        assert copy.id != original.media_id
+
+    media = client.get(f"/api/v1/feed/posts/{post['id']}/clip", headers=neighbour.headers)
+    assert media.status_code == 200, media.text
+    assert media.headers["accept-ranges"] == "bytes"
+    assert media.content != mp4.read_bytes()  # a redacted copy, not the original
+    video = tmp_path / "copy.mp4"
+    video.write_bytes(media.content)
+    with av.open(str(video)) as container:
+        assert container.streams.video
+        assert not container.streams.audio
+        assert sum(1 for _ in container.decode(video=0)) > 0
+
+    part = client.get(
+        f"/api/v1/feed/posts/{post['id']}/clip",
+        headers=neighbour.headers | {"Range": "bytes=0-99"},
+    )
+    assert part.status_code == 206
+    assert part.content == media.content[:100]
+    assert part.headers["content-range"] == f"bytes 0-99/{len(media.content)}"
+
+    sign_in(client, neighbour, f"/feed/posts/{post['id']}")
+    page = client.get(f"/feed/posts/{post['id']}")
+    assert f'<video controls preload="metadata" src="/feed/posts/{post["id"]}/clip"' in page.text
+    played = client.get(f"/feed/posts/{post['id']}/clip", headers={"Range": "bytes=10-"})
+    assert played.status_code == 206
+    assert played.content == media.content[10:]
+
+
+def test_another_residents_clip_is_refused(
+    client: TestClient, world: World, clip: dict[str, Any]
+) -> None:
+    other = world.person(Role.RESIDENT)
+    refused = _post(client, other, clip["id"])
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "clip_id"
+    missing = _post(client, other, "0" * 32)
+    assert missing.status_code == 422
+    with world.sessions() as db:
+        assert db.scalar(select(Post)) is None
+        assert db.scalar(select(VaultObject).where(VaultObject.kind == "feed")) is None
+
+
+def test_an_end_to_end_clip_cannot_be_attached(
+    client: TestClient, world: World, owner: Person, mp4: Path
+) -> None:
+    household_key = generate_identity()
+    backup = encrypt_with_passphrase(household_key.encode().encode(), "phrase", work_factor=10)
+    made = client.post(
+        f"/api/v1/households/{owner.household_id}/keys",
+        headers=owner.headers,
+        json={
+            "recipient": str(household_key.recipient),
+            "recovery": base64.b64encode(backup).decode(),
+        },
+    )
+    assert made.status_code == 201
+    clip = upload(client, owner, mp4)
+    assert clip["e2e"] is True
+    refused = _post(client, owner, clip["id"])
+    assert refused.status_code == 409
+    assert "end-to-end" in refused.json()["detail"]
+    with world.sessions() as db:
+        assert db.scalar(select(Post)) is None
+
+
+def test_withdrawing_destroys_the_copy_and_keeps_the_clip(
+    client: TestClient, app: FastAPI, world: World, owner: Person, clip: dict[str, Any]
+) -> None:
+    post_id = _post(client, owner, clip["id"]).json()["id"]
+    copy = _copy(world, post_id)
+    assert copy is not None
+    blobs = app.state.web.vault.blobs
+    assert blobs.exists(copy.blob_key)
+
+    gone = client.delete(f"/api/v1/feed/posts/{post_id}", headers=owner.headers)
+    assert gone.status_code == 204
+    with world.sessions() as db:
+        assert db.get(VaultObject, copy.id) is None
+        post = db.get(Post, post_id)
+        assert post is not None
+        assert post.clip_object_id is None
+        assert post.clip_id is None
+    assert not blobs.exists(copy.blob_key)
+    own = client.get(f"/api/v1/clips/{clip['id']}/media", headers=owner.headers)
+    assert own.status_code == 200  # the owner's clip is untouched
+
+
+def test_a_held_posts_clip_is_for_its_author_and_moderators_until_rejected(
+    client: TestClient, app: FastAPI, world: World, owner: Person, clip: dict[str, Any]
+) -> None:
+    neighbour = world.person(Role.RESIDENT)
+    moderator = world.person(Role.MODERATOR)
+    post = _post(client, owner, clip["id"], **HELD).json()
+    assert post["status"] == "held"
+    url = f"/api/v1/feed/posts/{post['id']}/clip"
+    assert client.get(url, headers=owner.headers).status_code == 200
+    assert client.get(url, headers=moderator.headers).status_code == 200
+    assert client.get(url, headers=neighbour.headers).status_code == 404
+
+    copy = _copy(world, post["id"])
+    assert copy is not None
+    queue = client.get("/api/v1/moderation/queue", headers=moderator.headers).json()
+    item = next(i for i in queue["items"] if i["post"]["id"] == post["id"])
+    decided = client.post(
+        f"/api/v1/moderation/items/{item['id']}/decision",
+        headers=moderator.headers,
+        json={"outcome": "reject", "guideline": "personal-data", "note": "No phone numbers."},
+    )
+    assert decided.status_code == 201, decided.text
+    with world.sessions() as db:
+        assert db.get(VaultObject, copy.id) is None
+    assert not app.state.web.vault.blobs.exists(copy.blob_key)
+    assert client.get(url, headers=owner.headers).status_code == 404
+
+
+def test_editing_replaces_or_removes_the_copy(
+    client: TestClient, world: World, owner: Person, clip: dict[str, Any], mp4: Path
+) -> None:
+    post_id = _post(client, owner, clip["id"]).json()["id"]
+    first = _copy(world, post_id)
+    assert first is not None
+    second_clip = upload(client, owner, mp4, key="event-2")
+    url = f"/api/v1/feed/posts/{post_id}"
+    edited = client.patch(url, json={"clip_id": second_clip["id"]}, headers=owner.headers)
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["clip_id"] == second_clip["id"]
+    second = _copy(world, post_id)
+    assert second is not None
+    assert second.id != first.id
+    with world.sessions() as db:
+        assert db.get(VaultObject, first.id) is None
+    removed = client.patch(url, json={"remove_clip": True}, headers=owner.headers)
+    assert removed.json()["has_clip"] is False
+    with world.sessions() as db:
+        assert db.scalar(select(VaultObject).where(VaultObject.kind == "feed")) is None
