@@ -208,3 +208,25 @@ def test_editing_replaces_or_removes_the_copy(
     assert removed.json()["has_clip"] is False
     with world.sessions() as db:
         assert db.scalar(select(VaultObject).where(VaultObject.kind == "feed")) is None
+
+
+def test_the_post_form_offers_own_clips_and_attaches_one(
+    client: TestClient, world: World, owner: Person, clip: dict[str, Any]
+) -> None:
+    import re
+
+    sign_in(client, owner)
+    form = client.get("/feed")
+    assert f'<option value="{clip["id"]}"' in form.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert csrf
+    made = client.post(
+        "/feed/posts",
+        data={**CLEAN, "csrf_token": csrf.group(1), "clip_id": clip["id"]},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    post_id = made.headers["location"].split("/feed/posts/")[1].split("?")[0]
+    assert _copy(world, post_id) is not None
+    page = client.get(f"/feed/posts/{post_id}")
+    assert f"/feed/posts/{post_id}/clip" in page.text

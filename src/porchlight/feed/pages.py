@@ -22,6 +22,7 @@ from porchlight.feed.schemas import (
     ReportIn,
 )
 from porchlight.homes import service as homes
+from porchlight.web.context import context
 from porchlight.web.deps import DB, SIGNED_IN, PageUser, check_csrf
 from porchlight.web.pages import FORM_ERRORS, error_message, redirect, render
 from porchlight.web.ranges import parse_range, stream_response
@@ -65,6 +66,14 @@ def _person(form: dict[str, str]) -> PersonIn | None:
     return PersonIn(**values) if any(v.strip() for v in values.values()) else None
 
 
+def _my_clips(request: Request, db: Session, visitor: PageUser) -> list[Any]:
+    """The visitor's newest clips that the server can copy (not end-to-end), to attach."""
+    if not visitor.actor.household_ids:
+        return []
+    page = context(request).vault.list_clips(db, visitor.actor, None, None, 200)
+    return [c for c in reversed(page.items) if not c.e2e][:20]
+
+
 def _feed_page(
     request: Request,
     visitor: PageUser,
@@ -92,6 +101,7 @@ def _feed_page(
             radii=RADII,
             cells=cells,
             homes=homes.list_households(db, actor),
+            my_clips=_my_clips(request, db, visitor),
             form=form or {},
             person_values={f: (form or {}).get(f"person_{f}", "") for f in PERSON_FIELDS},
             error=error,
