@@ -38,6 +38,7 @@ from porchlight.video.errors import VideoError
 from porchlight.video.events import Event, EventConfig, EventTracker, EventUpdate
 from porchlight.video.masks import Polygon
 from porchlight.video.motion import Motion, MotionConfig, MotionDetector
+from porchlight.video.shapes import ShapeLabeler
 
 Progress = Callable[[float, float | None], None]
 
@@ -129,6 +130,7 @@ class CameraPipeline:
             info.width, info.height, zones=self.zones, ignore=ignore, config=self.config.motion
         )
         self._tracker = EventTracker(self.config.events)
+        self._shapes = ShapeLabeler(info.width, info.height)
         self._recorder: ClipRecorder | None = None
         if self.config.write_clips:
             self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -184,6 +186,9 @@ class CameraPipeline:
                 )
                 for d in found:
                     scores[d.label] = max(d.score, scores.get(d.label, 0.0))
+        # Shape guesses only add what no model said: a model's label always wins.
+        for label, score in self._shapes.update(motion.boxes).items():
+            scores.setdefault(label, score)
         results: list[EventResult] = []
         for update in self._tracker.update(frame.time, motion.detected, scores):
             results.extend(self._apply(update))
