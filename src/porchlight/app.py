@@ -30,15 +30,17 @@ from porchlight.homes import pages as homes_pages
 from porchlight.jobs import Periodic
 from porchlight.requests import api as requests_api
 from porchlight.requests import pages as requests_pages
-from porchlight.requests.service import RequestLimits, Requests
+from porchlight.requests.limits import RequestLimits
+from porchlight.requests.service import Requests
 from porchlight.settings import Settings
 from porchlight.transparency import api as transparency_api
 from porchlight.transparency import pages as transparency_pages
 from porchlight.transparency import service as transparency
 from porchlight.vault import api as vault_api
 from porchlight.vault import pages as vault_pages
+from porchlight.vault.common import VaultLimits
 from porchlight.vault.keys import vault_identity
-from porchlight.vault.service import Vault, VaultLimits
+from porchlight.vault.service import Vault
 from porchlight.video.redact import redact_video
 from porchlight.web import problems
 from porchlight.web.context import STATIC_DIR, WebContext, make_templates

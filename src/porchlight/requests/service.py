@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -31,24 +30,14 @@ from porchlight.errors import (
 )
 from porchlight.homes import service as homes
 from porchlight.requests import rules
-from porchlight.requests.models import FootageRequest, RequestRecipient, Share, ShareExtension
-from porchlight.requests.schemas import ExtensionIn, RequestIn, ResponseIn
+from porchlight.requests.limits import RequestLimits
+from porchlight.requests.models import FootageRequest, RequestRecipient, Share
+from porchlight.requests.schemas import RequestIn, ResponseIn
+from porchlight.requests.shares import ShareKeeping
 from porchlight.transparency import service as transparency
 from porchlight.vault import copies
 from porchlight.vault.models import Clip
-from porchlight.vault.service import MediaStream, Vault
-from porchlight.video.watermark import watermark_video
-
-
-@dataclass(frozen=True)
-class RequestLimits:
-    """Caps chosen at start-up (from settings)."""
-
-    per_agency_week: int = 25
-    per_cell_week: int = 3
-    jurisdiction_max_days: int = 90
-    default_share_days: int = 30
-    answer_days: int = 7
+from porchlight.vault.service import Vault
 
 
 @dataclass
@@ -92,7 +81,7 @@ def _rule(check: Callable[..., None], *args: object) -> None:
         raise RuleProblem(broken) from None
 
 
-class Requests:
+class Requests(ShareKeeping):
     """Footage requests, configured with the vault (for shared copies) and the limits."""
 
     def __init__(
@@ -460,187 +449,3 @@ class Requests:
                 )
             )
         )
-
-    def revoke(self, db: Session, actor: Actor, share_id: str) -> Share:
-        """Take a share back, as long as the agency has not opened it yet."""
-        require(actor, Action.HOUSEHOLD_LIST)
-        share = db.get(Share, share_id)
-        if share is None or share.household_id not in actor.household_ids:
-            raise NotFound("No such share.")
-        require(actor, Action.INBOX_RESPOND, HouseholdRes(share.household_id))
-        if share.first_viewed_at is not None:
-            raise Conflict(
-                "The agency has already opened this share; it can no longer be "
-                "revoked, and it is destroyed at its expiry."
-            )
-        if share.revoked_at is None:
-            share.revoked_at = utcnow()
-            transparency.record(
-                db, "owner:share:revoked", agency_id=share.agency_id, request_id=share.request_id
-            )
-            self._destroy(db, share)
-        return share
-
-    # -- shares --------------------------------------------------------------------
-
-    def agency_share(self, db: Session, actor: Actor, share_id: str) -> Share:
-        """A share the actor's agency received, while it lasts."""
-        share = db.get(Share, share_id)
-        if share is None or share.revoked_at is not None:
-            raise NotFound("No such share.")
-        require(actor, Action.SHARE_VIEW, AgencyRes(share.agency_id))
-        if share.destroyed_at is not None or share.expires_at <= utcnow():
-            raise Gone("This share has expired and its copy was destroyed.")
-        return share
-
-    def share_media(
-        self,
-        db: Session,
-        actor: Actor,
-        share_id: str,
-        byte_range: tuple[int | None, int | None] | None,
-    ) -> MediaStream:
-        """Decrypt a share for the agency; every view is recorded for the owner to see."""
-        share = self.agency_share(db, actor, share_id)
-        request = db.get(FootageRequest, share.request_id)
-        assert request is not None
-        assert share.object_id is not None
-        from porchlight.vault.models import VaultObject
-
-        obj = db.get(VaultObject, share.object_id)
-        assert obj is not None
-        if share.first_viewed_at is None:
-            share.first_viewed_at = utcnow()
-        copies.log_access(
-            db,
-            share.household_id,
-            share.source_clip_id,
-            actor.user_id,
-            actor.role.value,
-            f"agency officer ({actor.role.value})",
-            "agency view",
-            f"case {request.case_number}",
-        )
-        self._record_access(db, share, request, "agency:share:viewed")
-        return self.vault.open_object(obj, byte_range)
-
-    def share_download(
-        self, db: Session, actor: Actor, share_id: str, viewer: str, workdir: Path
-    ) -> Path:
-        """A watermarked copy for download: who took it, for which case, until when.
-
-        The plaintext exists only inside ``workdir``, which the caller removes.
-        """
-        share = self.agency_share(db, actor, share_id)
-        request = db.get(FootageRequest, share.request_id)
-        agency = db.get(Agency, share.agency_id)
-        assert request is not None
-        assert agency is not None
-        assert share.object_id is not None
-        from porchlight.vault.models import VaultObject
-
-        obj = db.get(VaultObject, share.object_id)
-        assert obj is not None
-        plain, marked = workdir / "share.mp4", workdir / "download.mp4"
-        with plain.open("wb") as f:
-            for chunk in self.vault.open_object(obj, None).chunks:
-                f.write(chunk)
-        now = utcnow()
-        watermark_video(
-            plain,
-            marked,
-            [
-                f"{agency.name} - case {request.case_number}",
-                f"downloaded by {viewer} at {now:%Y-%m-%d %H:%M} UTC",
-                f"no onward transfer - destroyed {share.expires_at:%Y-%m-%d}",
-            ],
-        )
-        plain.unlink()
-        if share.first_viewed_at is None:
-            share.first_viewed_at = now
-        copies.log_access(
-            db,
-            share.household_id,
-            share.source_clip_id,
-            actor.user_id,
-            actor.role.value,
-            f"agency officer ({actor.role.value})",
-            "agency download",
-            f"case {request.case_number}, watermarked",
-        )
-        self._record_access(db, share, request, "agency:share:downloaded")
-        return marked
-
-    def extend(self, db: Session, actor: Actor, share_id: str, data: ExtensionIn) -> Share:
-        """A supervisor extends a share for an open case, with a recorded reason."""
-        share = self.agency_share(db, actor, share_id)
-        require(actor, Action.REQUEST_APPROVE, AgencyRes(share.agency_id))
-        request = db.get(FootageRequest, share.request_id)
-        assert request is not None
-        if request.status != "active":
-            raise Conflict("Only shares of an open case can be extended.")
-        latest = utcnow() + timedelta(days=self.limits.jurisdiction_max_days)
-        new = min(share.expires_at + timedelta(days=data.days), latest)
-        db.add(
-            ShareExtension(
-                share_id=share.id,
-                approved_by=actor.user_id,
-                reason=data.reason,
-                old_expires_at=share.expires_at,
-                new_expires_at=new,
-            )
-        )
-        share.expires_at = new
-        transparency.record(
-            db,
-            "agency:share:extended",
-            agency_id=share.agency_id,
-            request_id=share.request_id,
-            case_number=request.case_number,
-            detail={"new_expiry": new.date().isoformat()},
-        )
-        return share
-
-    def _record_access(
-        self, db: Session, share: Share, request: FootageRequest, event: str
-    ) -> None:
-        # In public: that the agency opened a share of this case.  In the household's
-        # own record: that it was their clip.
-        transparency.record(
-            db,
-            event,
-            agency_id=share.agency_id,
-            request_id=request.id,
-            case_number=request.case_number,
-        )
-        transparency.record(
-            db,
-            event,
-            household_id=share.household_id,
-            agency_id=share.agency_id,
-            request_id=request.id,
-        )
-
-    def _destroy(self, db: Session, share: Share) -> None:
-        if share.object_id is not None:
-            copies.destroy_object(self.vault, db, share.object_id)
-            share.object_id = None
-        share.destroyed_at = utcnow()
-
-    def expire(self, db: Session) -> int:
-        """Destroy every share past its expiry: its key, then its copy."""
-        stmt = select(Share).where(Share.expires_at <= utcnow(), Share.destroyed_at.is_(None))
-        count = 0
-        for share in list(db.scalars(stmt)):
-            self._destroy(db, share)
-            transparency.record(
-                db, "system:share:expired", agency_id=share.agency_id, request_id=share.request_id
-            )
-            count += 1
-        db.commit()
-        return count
-
-
-class Gone(PorchlightError):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, 410, "gone", "Gone")

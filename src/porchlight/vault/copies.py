@@ -20,9 +20,10 @@ from porchlight.db import flush_deleted
 from porchlight.errors import Conflict, NotFound
 from porchlight.ids import new_id
 from porchlight.vault import uploads
+from porchlight.vault.common import VAULT
 from porchlight.vault.keys import new_object_key, wrap
 from porchlight.vault.models import AccessEvent, Clip, VaultObject, WrappedKey
-from porchlight.vault.service import VAULT, Vault
+from porchlight.vault.service import Vault
 
 # Reads a plaintext MP4 and writes a redacted MP4 (faces and plates blurred, audio
 # removed); provided by the video pipeline.

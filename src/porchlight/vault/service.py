@@ -4,29 +4,28 @@ retention and the access log.  The only code that writes the vault tables."""
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from porchlight.authz import Action, Actor, HouseholdRes, require
 from porchlight.blobs.base import BlobStore
-from porchlight.crypto import Identity, Recipient, unwrap_file_key
+from porchlight.crypto import Identity, unwrap_file_key
 from porchlight.crypto.seek import PayloadLayout, decrypt_range, payload_layout
 from porchlight.crypto.stream import CHUNK_SIZE, PAYLOAD_NONCE_SIZE
 from porchlight.db import flush_deleted, utcnow
 from porchlight.errors import Conflict, Forbidden, InvalidInput, NotFound, PorchlightError
 from porchlight.homes import service as homes
 from porchlight.homes.schemas import SettingsIn
-from porchlight.ids import new_id
 from porchlight.pagination import Page, paginate
 from porchlight.transparency import service as transparency
-from porchlight.vault import uploads
+from porchlight.vault.common import HOUSEHOLD, LOGGED_AS, VAULT, VaultLimits
+from porchlight.vault.ingest import Ingest
 from porchlight.vault.keys import unwrap
 from porchlight.vault.models import (
     AccessEvent,
@@ -36,37 +35,7 @@ from porchlight.vault.models import (
     VaultObject,
     WrappedKey,
 )
-from porchlight.vault.schemas import HouseholdKeyIn, PartIn, UploadIn
-
-VAULT = "vault"
-HOUSEHOLD = "household"
-CONTENT_TYPES = {"media": "video/mp4", "thumbnail": "image/jpeg"}
-# Access-log actions as transparency log verbs (owner:clip:viewed, ...).
-LOGGED_AS = {
-    "view": "viewed",
-    "thumbnail": "thumbnail_viewed",
-    "export": "exported",
-    "download": "downloaded",
-    "delete": "deleted",
-}
-
-
-class PayloadTooLarge(PorchlightError):
-    """A clip over the size limit, or a household over its storage quota."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, 413, "payload-too-large", "Payload too large")
-
-
-@dataclass(frozen=True)
-class VaultLimits:
-    """Size limits chosen at start-up (from settings)."""
-
-    max_clip_bytes: int = 2 * 1024**3 + 64 * 1024**2
-    max_thumbnail_bytes: int = 2 * 1024**2
-    max_clip_seconds: int = 30 * 60
-    household_quota_bytes: int = 50 * 1024**3
-    upload_hours: int = 24
+from porchlight.vault.schemas import HouseholdKeyIn
 
 
 @dataclass
@@ -80,7 +49,7 @@ class MediaStream:
     content_type: str
 
 
-class Vault:
+class Vault(Ingest):
     """The footage vault, configured once with its blob store and its own key."""
 
     def __init__(
@@ -92,19 +61,7 @@ class Vault:
         self.limits = limits
         upload_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
 
-    @property
-    def recipient(self) -> Recipient:
-        """The vault's public key: clips' keys are wrapped to it in standard mode."""
-        return self.identity.recipient
-
     # -- keys and modes ------------------------------------------------------------
-
-    def household_recipients(self, db: Session, household_id: str) -> list[str]:
-        """The household's active end-to-end public keys."""
-        stmt = select(HouseholdKey.recipient).where(
-            HouseholdKey.household_id == household_id, HouseholdKey.retired_at.is_(None)
-        )
-        return list(db.scalars(stmt))
 
     def info(self, db: Session, actor: Actor, household_id: str) -> tuple[bool, list[str]]:
         """Whether the household is in end-to-end mode, and its public keys."""
@@ -146,222 +103,6 @@ class Vault:
         if key is None or key.recovery is None:
             raise NotFound("This household has no recovery backup.")
         return key
-
-    # -- uploads -------------------------------------------------------------------
-
-    def start_upload(self, db: Session, actor: Actor, data: UploadIn) -> Upload:
-        """Begin a resumable upload; the same idempotency key returns the same upload."""
-        camera = homes.get_camera(db, actor, data.camera_id)
-        require(actor, Action.CLIP_UPLOAD, HouseholdRes(camera.household_id))
-        existing = db.scalar(
-            select(Upload).where(
-                Upload.household_id == camera.household_id,
-                Upload.idempotency_key == data.idempotency_key,
-            )
-        )
-        if existing is not None:
-            return existing
-        self._check_upload(db, camera.household_id, data)
-        parts = {"media": self._part(data.media)}
-        if data.thumbnail is not None:
-            parts["thumbnail"] = self._part(data.thumbnail)
-        upload = Upload(
-            household_id=camera.household_id,
-            camera_id=camera.id,
-            user_id=actor.user_id,
-            idempotency_key=data.idempotency_key,
-            started_at=data.started_at,
-            ended_at=data.ended_at,
-            labels=sorted(set(data.labels)),
-            parts=parts,
-            expires_at=utcnow() + timedelta(hours=self.limits.upload_hours),
-        )
-        db.add(upload)
-        db.flush()
-        return upload
-
-    @staticmethod
-    def _part(part: PartIn) -> dict[str, object]:
-        return {
-            "size": part.size,
-            "sha256": part.sha256,
-            "received": 0,
-            "keys": [k.model_dump() for k in part.keys],
-        }
-
-    def _check_upload(self, db: Session, household_id: str, data: UploadIn) -> None:
-        seconds = (data.ended_at - data.started_at).total_seconds()
-        if not 0 < seconds <= self.limits.max_clip_seconds:
-            raise InvalidInput(
-                f"A clip must end after it starts and last at most "
-                f"{self.limits.max_clip_seconds} seconds.",
-                field_loc=["body", "ended_at"],
-            )
-        if data.media.size > self.limits.max_clip_bytes:
-            raise PayloadTooLarge(f"A clip may be at most {self.limits.max_clip_bytes} bytes.")
-        if data.thumbnail and data.thumbnail.size > self.limits.max_thumbnail_bytes:
-            raise PayloadTooLarge(
-                f"A thumbnail may be at most {self.limits.max_thumbnail_bytes} bytes."
-            )
-        used = (
-            db.scalar(
-                select(func.coalesce(func.sum(VaultObject.size), 0)).where(
-                    VaultObject.household_id == household_id
-                )
-            )
-            or 0
-        )
-        if used + data.media.size > self.limits.household_quota_bytes:
-            raise PayloadTooLarge("This household's storage quota is full; delete some clips.")
-        e2e = homes.household_of(db, household_id).e2e_enabled
-        own = set(self.household_recipients(db, household_id))
-        for name, part in (("media", data.media), ("thumbnail", data.thumbnail)):
-            if part is not None:
-                self._check_keys(name, part, e2e, own)
-
-    def _check_keys(self, name: str, part: PartIn, e2e: bool, own: set[str]) -> None:
-        holders: dict[str, str] = {k.holder: k.recipient for k in part.keys}
-        loc: list[str | int] = ["body", name, "keys"]
-        if e2e:
-            if VAULT in holders:
-                raise InvalidInput(
-                    "End-to-end mode is on: no key may be wrapped to the vault.", field_loc=loc
-                )
-            if holders.get(HOUSEHOLD) not in own:
-                raise InvalidInput("Wrap the key to the household's registered key.", field_loc=loc)
-        elif holders.get(VAULT) != str(self.recipient):
-            raise InvalidInput(
-                "Wrap the key to the vault's recipient (GET the household's vault info).",
-                field_loc=loc,
-            )
-
-    def get_upload(self, db: Session, actor: Actor, upload_id: str) -> Upload:
-        """An upload of the actor's household, to see how far it got."""
-        require(actor, Action.HOUSEHOLD_LIST)
-        upload = db.get(Upload, upload_id)
-        if upload is None or upload.household_id not in actor.household_ids:
-            raise NotFound("No such upload.")
-        require(actor, Action.CLIP_UPLOAD, HouseholdRes(upload.household_id))
-        return upload
-
-    def part_path(self, upload_id: str, part: str) -> Path:
-        """Where the bytes of an upload's part are gathered (encrypted, as uploaded)."""
-        return self.upload_dir / f"{upload_id}.{part}"
-
-    def receive(
-        self, db: Session, actor: Actor, upload_id: str, part: str, offset: int, body: BinaryIO
-    ) -> Upload:
-        """Append bytes at ``offset`` of a part.  Resuming: send from ``received`` on."""
-        upload = self.get_upload(db, actor, upload_id)
-        if part not in upload.parts:
-            raise NotFound(f"This upload has no {part} part.")
-        state = dict(upload.parts[part])
-        size, received = int(str(state["size"])), int(str(state["received"]))
-        if offset != received:
-            raise Conflict(f"Send the {part} from byte {received}; {offset} was given.")
-        path = self.part_path(upload.id, part)
-        with path.open("r+b" if path.exists() else "wb") as f:
-            f.truncate(received)
-            f.seek(received)
-            while chunk := body.read(1024 * 1024):
-                received += len(chunk)
-                if received > size:
-                    raise InvalidInput(
-                        f"The {part} is longer than the {size} bytes announced.",
-                        field_loc=["body", part],
-                    )
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        upload.parts = {**upload.parts, part: {**state, "received": received}}
-        return upload
-
-    def complete(self, db: Session, actor: Actor, upload_id: str) -> Clip:
-        """Check every part and turn the upload into a clip, all or nothing."""
-        upload = self.get_upload(db, actor, upload_id)
-        if upload.clip_id is not None:
-            clip = db.get(Clip, upload.clip_id)
-            if clip is not None:
-                return clip
-        clip = Clip(
-            id=new_id(),
-            household_id=upload.household_id,
-            camera_id=upload.camera_id,
-            started_at=upload.started_at,
-            ended_at=upload.ended_at,
-            labels=upload.labels,
-            uploaded_by=actor.user_id,
-            idempotency_key=upload.idempotency_key,
-            media_id="",
-            thumbnail_id=None,
-        )
-        clip.e2e = homes.household_of(db, upload.household_id).e2e_enabled
-        stored: list[str] = []
-        try:
-            objects = {
-                name: self._store_part(db, upload, clip, name, stored) for name in upload.parts
-            }
-        except BaseException:
-            for key in stored:  # Nothing half-written stays behind.
-                self.blobs.delete(key)
-            raise
-        clip.media_id = objects["media"].id
-        clip.thumbnail_id = objects["thumbnail"].id if "thumbnail" in objects else None
-        db.add(clip)
-        db.flush()
-        upload.clip_id = clip.id
-        for name in upload.parts:
-            self.part_path(upload.id, name).unlink(missing_ok=True)
-        return clip
-
-    def _store_part(
-        self, db: Session, upload: Upload, clip: Clip, name: str, stored: list[str]
-    ) -> VaultObject:
-        state = upload.parts[name]
-        path = self.part_path(upload.id, name)
-        if int(str(state["received"])) != int(str(state["size"])) or not path.exists():
-            raise Conflict(
-                f"The {name} is incomplete: {state['received']} of {state['size']} bytes received."
-            )
-        if uploads.file_sha256(path) != state["sha256"]:
-            raise InvalidInput(f"The {name} does not match its SHA-256.", field_loc=["body", name])
-        header_size = uploads.age_header_size(path, name)
-        keys = [
-            WrappedKey(
-                holder=k["holder"], recipient=k["recipient"], wrapped=base64.b64decode(k["wrapped"])
-            )
-            for k in cast(list[dict[str, str]], state["keys"])
-        ]
-        plaintext_size = None
-        vault_key = next((k for k in keys if k.holder == VAULT), None)
-        if vault_key is not None:
-            try:
-                identity = unwrap(vault_key.wrapped, self.identity)
-            except ValueError as exc:
-                raise InvalidInput(
-                    f"The {name}'s vault key does not open: {exc}", field_loc=["body", name, "keys"]
-                ) from exc
-            plaintext_size = uploads.check_plaintext(path, identity, name)
-        # Named by the upload, so a blob stored just before a crash can be matched to its
-        # upload and kept while the upload lives, then swept as an orphan.
-        key = f"households/{upload.household_id}/objects/{upload.id}-{name}.age"
-        with path.open("rb") as f:
-            info = self.blobs.put(key, f, content_type="application/octet-stream")
-        stored.append(key)
-        obj = VaultObject(
-            household_id=upload.household_id,
-            kind=name,
-            blob_key=key,
-            size=info.size,
-            sha256=info.sha256,
-            header_size=header_size,
-            plaintext_size=plaintext_size,
-            content_type=CONTENT_TYPES[name],
-            keys=keys,
-        )
-        db.add(obj)
-        db.flush()
-        return obj
 
     # -- clips ---------------------------------------------------------------------
 
