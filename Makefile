@@ -44,18 +44,26 @@ layers: install
 pytest: install
 	@test -x /usr/bin/chromium || test -n "$$PORCHLIGHT_CHROMIUM" || \
 	  echo "NOTICE: browser tests will be skipped: Debian's chromium is not installed (run 'make system-deps' as root)."
+	@/usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0')" 2>/dev/null || \
+	  echo "NOTICE: RTSP camera tests will be skipped: GStreamer's RTSP server is not installed (run 'make system-deps' as root)."
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL: each run creates a fresh database on that server and drops it.
 test-postgres: install
 	PORCHLIGHT_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-# System packages for the browser tests and the age interoperability tests (needs root).
+# System packages for tests that need a real peer (needs root): chromium for the browser
+# tests, age for encryption interoperability, ffmpeg for live streams, and GStreamer's
+# RTSP server (for Debian's own Python) as a test RTSP camera.
+SYSTEM_PACKAGES = chromium age ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 \
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+
 system-deps:
-	@if command -v chromium >/dev/null && command -v age >/dev/null && command -v ffmpeg >/dev/null; then \
-	  echo "chromium, age and ffmpeg are installed"; \
+	@if dpkg-query -W -f='$${Status}\n' $(SYSTEM_PACKAGES) 2>/dev/null | grep -v -q -x 'install ok installed' \
+	    || [ "$$(dpkg-query -W -f='$${Status}\n' $(SYSTEM_PACKAGES) 2>/dev/null | wc -l)" -ne "$(words $(SYSTEM_PACKAGES))" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	else \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium age ffmpeg; \
+	  echo "system packages are installed: $(SYSTEM_PACKAGES)"; \
 	fi
 
 # Rewrite constraints.txt from what is installed in .venv now.

@@ -56,3 +56,18 @@ def test_adrs_and_architecture_exist() -> None:
     assert len(adrs) >= 3
     assert (ROOT / "docs" / "architecture.md").exists()
     assert "## Unreleased" in (ROOT / "CHANGELOG.md").read_text()
+
+
+def test_the_agent_config_in_the_readme_loads(tmp_path: Path) -> None:
+    from porchlight.agent.config import CameraConfig, load_config
+
+    start = README.index("# agent.toml\n")
+    block = README[start : README.index("```", start)]
+    path = tmp_path / "agent.toml"
+    path.write_text(block)
+    config = load_config(path)
+    kinds = {camera.kind() for camera in config.cameras}
+    assert kinds == {"stream", "v4l2"}
+    documented = {name for name in CameraConfig.model_fields if f"\n{name} = " in block}
+    documented |= {name for name in CameraConfig.model_fields if f"# {name} = " in block}
+    assert documented == set(CameraConfig.model_fields)

@@ -22,7 +22,7 @@ from porchlight.agent.config import AgentConfig, CameraConfig
 from porchlight.agent.spool import Spool, SpooledEvent
 from porchlight.client import ClientError, PorchlightClient, encrypt_part
 from porchlight.crypto import parse_recipient
-from porchlight.video.decode import open_video
+from porchlight.video.decode import open_video, public_name
 from porchlight.video.detect import default_object_detector
 from porchlight.video.errors import VideoError
 from porchlight.video.events import EventConfig
@@ -97,8 +97,12 @@ class Agent:
         end = base + timedelta(seconds=max(event.clip_end, event.clip_start + 0.1))
         return self.spool.add(camera.id, start, end, sorted(event.labels), parts)
 
-    def analyse(self, camera: CameraConfig, setup: CameraSetup, source: str, base: datetime) -> int:
-        """Run one source to its end (or until stopped); returns the events kept."""
+    def analyse(self, camera: CameraConfig, setup: CameraSetup, base: datetime) -> int:
+        """Run one source to its end (or until stopped); returns the events kept.
+
+        When a live source drops in the middle of an event, the event is still kept,
+        cut where the picture stopped, before the error goes up to :meth:`watch`.
+        """
         config = PipelineConfig(
             analysis_fps=self.config.analysis_fps,
             events=replace(EventConfig(), people_only=setup.people_only),
@@ -107,7 +111,11 @@ class Agent:
         kept = 0
         with (
             tempfile.TemporaryDirectory(dir=self.spool.workdir) as tmp,
-            open_video(source) as reader,
+            open_video(
+                camera.device(),
+                input_format=camera.input_format(),
+                options=camera.input_options(),
+            ) as reader,
         ):
             pipeline = CameraPipeline(
                 reader,
@@ -118,11 +126,18 @@ class Agent:
                 config=config,
             )
             try:
-                for packet in reader.packets():
-                    for event in pipeline.feed(packet):
+                try:
+                    for packet in reader.packets():
+                        for event in pipeline.feed(packet):
+                            kept += self.keep(camera, setup, event, base) is not None
+                        if self.stop.is_set():
+                            break
+                except VideoError:
+                    if camera.kind() == "file":
+                        raise  # a damaged file: its events are not trusted
+                    for event in pipeline.finish():  # the stream dropped: keep what was seen
                         kept += self.keep(camera, setup, event, base) is not None
-                    if self.stop.is_set():
-                        break
+                    raise
                 for event in pipeline.finish():
                     kept += self.keep(camera, setup, event, base) is not None
             except BaseException:
@@ -137,11 +152,19 @@ class Agent:
             try:
                 setup = self.setup(camera)
                 base = _base_time(camera.source)
-                kept = self.analyse(camera, setup, camera.source, base)
-                log.info("%s: source ended, %d events", camera.id, kept)
+                kept = self.analyse(camera, setup, base)
                 pause = 1.0
-                if once:
+                if once or camera.kind() == "file":
+                    shown = public_name(camera.source)
+                    log.info("camera %s: %s ended, %d events", camera.id, shown, kept)
                     return
+                if not self.stop.is_set():
+                    log.warning(
+                        "camera %s: %s stopped sending (%d events); reconnecting",
+                        camera.id,
+                        public_name(camera.source),
+                        kept,
+                    )
             except (VideoError, ClientError, OSError) as exc:
                 log.error("camera %s: %s", camera.id, exc)
                 if once:

@@ -26,6 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import av
 import av.error
@@ -240,7 +241,9 @@ class VideoReader:
             except StopIteration:
                 break
             except av.error.FFmpegError as exc:
-                raise self._error(f"cannot read past {self.last_time:.1f} s ({exc})") from exc
+                raise self._error(
+                    f"cannot read past {self.last_time:.1f} s ({reason(exc)})"
+                ) from exc
             if packet.size == 0:
                 continue
             if packet.stream is self.stream:
@@ -256,7 +259,7 @@ class VideoReader:
         try:
             decoded = self.stream.codec_context.decode(packet)
         except av.error.FFmpegError as exc:
-            raise self._error(f"cannot decode at {self.last_time:.1f} s ({exc})") from exc
+            raise self._error(f"cannot decode at {self.last_time:.1f} s ({reason(exc)})") from exc
         return [self._wrap(f) for f in decoded]
 
     def decode_audio(self, packet: av.Packet[Any] | None) -> list[tuple[av.AudioFrame, float]]:
@@ -339,6 +342,38 @@ class VideoReader:
         return VideoError(f"{self.source}: {detail}", source=self.source)
 
 
+def public_name(source: str | Path) -> str:
+    """The source as it may be shown or logged: a URL's password becomes ``***``.
+
+    Cameras are usually reached as ``rtsp://user:password@host/...``; the password
+    must not end up in logs, error messages or the agent's terminal.
+    """
+    name = str(source)
+    if "://" not in name:
+        return name
+    try:
+        parts = urlsplit(name)
+    except ValueError:
+        return name.split("://", 1)[0] + "://…"
+    if parts.password is None:
+        return name
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    netloc = f"{parts.username or ''}:***@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def reason(exc: BaseException) -> str:
+    """FFmpeg's words for an error, without the file name or URL PyAV appends."""
+    strerror = getattr(exc, "strerror", None)
+    if isinstance(strerror, str) and strerror:
+        return strerror
+    return type(exc).__name__
+
+
 def open_video(
     source: str | Path,
     *,
@@ -357,32 +392,34 @@ def open_video(
     ``{"rtsp_transport": "tcp"}``); ``timeout`` bounds opening and each read.
     Raises :class:`VideoError` with a message for people when the input cannot be
     used: missing, empty, not a video, no decoder for its codec, or a resolution
-    outside ``16`` to ``max_dimension`` pixels.
+    outside ``16`` to ``max_dimension`` pixels. Messages name the source without
+    its password (:func:`public_name`).
     """
     name = str(source)
+    shown = public_name(name)
     if input_format is None and (isinstance(source, Path) or "://" not in name):
         path = Path(name)
         if not path.exists():
-            raise VideoError(f"{name}: no such file", source=name)
+            raise VideoError(f"{shown}: no such file", source=shown)
         if path.is_file() and os.path.getsize(path) == 0:
-            raise VideoError(f"{name}: the file is empty (0 bytes)", source=name)
+            raise VideoError(f"{shown}: the file is empty (0 bytes)", source=shown)
     try:
         container = av.open(name, format=input_format, options=options or {}, timeout=timeout)
     except av.error.EOFError as exc:
         raise VideoError(
-            f"{name}: the video ends before its first frame (zero-length or cut off)",
-            source=name,
+            f"{shown}: the video ends before its first frame (zero-length or cut off)",
+            source=shown,
         ) from exc
     except av.error.InvalidDataError as exc:
         raise VideoError(
-            f"{name}: not a readable video (unknown format, or cut off before its index)",
-            source=name,
+            f"{shown}: not a readable video (unknown format, or cut off before its index)",
+            source=shown,
         ) from exc
     except (av.error.FFmpegError, OSError) as exc:
-        raise VideoError(f"{name}: cannot open ({exc})", source=name) from exc
+        raise VideoError(f"{shown}: cannot open ({reason(exc)})", source=shown) from exc
     try:
-        _check_container(name, container, max_dimension)
-        return VideoReader(container, name, skip_frame=skip_frame)
+        _check_container(shown, container, max_dimension)
+        return VideoReader(container, shown, skip_frame=skip_frame)
     except BaseException:
         container.close()
         raise
