@@ -48,8 +48,10 @@ pytestmark = pytest.mark.skipif(
 class RtspCamera:
     """The test server as a process: start it, kill it (the camera drops), start again."""
 
-    def __init__(self, video: Path, credentials: str = f"{USER}:{PASSWORD}") -> None:
-        self.video, self.credentials = video, credentials
+    def __init__(
+        self, video: Path, codec: str = "h264", credentials: str = f"{USER}:{PASSWORD}"
+    ) -> None:
+        self.video, self.codec, self.credentials = video, codec, credentials
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = int(sock.getsockname()[1])
@@ -59,7 +61,7 @@ class RtspCamera:
         return f"rtsp://{user}:{password}@127.0.0.1:{self.port}/porch"
 
     def start(self) -> None:
-        args = [SYSTEM_PYTHON, str(SERVER), str(self.port), "/porch", str(self.video)]
+        args = [SYSTEM_PYTHON, str(SERVER), str(self.port), "/porch", str(self.video), self.codec]
         self.process = subprocess.Popen(
             [*args, self.credentials], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
@@ -86,13 +88,26 @@ def camera(tmp_path: Path) -> Iterator[RtspCamera]:
     server.kill()
 
 
-def test_rtsp_over_tcp_and_udp_with_the_password_never_shown(camera: RtspCamera) -> None:
+@pytest.mark.parametrize(("encoder", "codec"), [("libx264", "h264"), ("libx265", "hevc")])
+def test_rtsp_over_tcp_and_udp_with_the_password_never_shown(
+    tmp_path: Path, encoder: str, codec: str
+) -> None:
+    video = write_video(tmp_path / "porch.mp4", moving_box(seconds=4.0), codec=encoder)
+    camera = RtspCamera(video, "h265" if codec == "hevc" else "h264")
+    camera.start()
+    try:
+        _open_both_ways(camera, codec)
+    finally:
+        camera.kill()
+
+
+def _open_both_ways(camera: RtspCamera, codec: str) -> None:
     for options in ({"rtsp_transport": "tcp"}, {"rtsp_transport": "udp"}):
         with open_video(camera.url(), options=options) as reader:
             assert (reader.info.width, reader.info.height, reader.info.codec) == (
                 320,
                 240,
-                "h264",
+                codec,
             )
             assert PASSWORD not in reader.source
             frames = 0

@@ -38,15 +38,19 @@ def write_video(
     crf: int = 18,
     audio_seconds: float | None = None,
     options: dict[str, str] | None = None,
+    codec: str = "libx264",
 ) -> Path:
-    """Encode BGR frames as H.264 MP4 (and a 440 Hz tone when ``audio_seconds``)."""
+    """Encode BGR frames as H.264 MP4 (``codec="libx265"``: H.265), with a 440 Hz tone
+    when ``audio_seconds``."""
     images = iter(frames)
     first = next(images)
     container = av.open(str(path), "w", options=options or {})
-    stream = container.add_stream("libx264", rate=fps)
+    stream = container.add_stream(codec, rate=fps)
     stream.height, stream.width = first.shape[:2]
     stream.pix_fmt = "yuv420p"
     stream.options = {"preset": "ultrafast", "crf": str(crf)}
+    if codec == "libx265":
+        stream.options["x265-params"] = "log-level=error"
     audio = None
     if audio_seconds:
         audio = container.add_stream("aac", rate=TONE_RATE)

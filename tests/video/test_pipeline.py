@@ -66,6 +66,23 @@ def test_one_moving_object_makes_one_event_at_the_right_time(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scene-0-0001.jpg", "scene-0-0001.mp4"]
 
 
+def test_an_h265_camera_gives_the_same_event_as_an_h264_clip(tmp_path: Path) -> None:
+    """Many cameras send H.265; clips are always H.264 MP4, masked like any other."""
+    source = write_video(tmp_path / "hevc.mp4", moving_box(), codec="libx265")
+    with open_video(source) as reader:
+        assert reader.info.codec == "hevc"
+    (event,) = process_file(source, tmp_path / "out", zones=[PATH_ZONE], config=CONFIG)
+    assert event.start == pytest.approx(MOTION_START, abs=0.25)
+    assert event.end == pytest.approx(MOTION_STOP, abs=0.25)
+    assert event.clip_path is not None
+    with open_video(event.clip_path) as clip:
+        assert clip.info.codec == "h264"
+    inside = rasterize([PATH_ZONE], 320, 240)
+    frames = decode_all(event.clip_path)
+    assert len(frames) > 30
+    assert all(int(image[inside].max()) == 0 for _, image in frames)
+
+
 def test_motion_only_inside_a_privacy_zone_makes_no_event(
     videos: Callable[..., Path], tmp_path: Path
 ) -> None:
