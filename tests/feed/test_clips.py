@@ -188,6 +188,69 @@ def test_a_held_posts_clip_is_for_its_author_and_moderators_until_rejected(
     assert client.get(url, headers=owner.headers).status_code == 404
 
 
+def _reject_then_overturn(client: TestClient, world: World, author: Person, post_id: str) -> None:
+    first, second = world.person(Role.MODERATOR), world.person(Role.MODERATOR)
+    queue = client.get("/api/v1/moderation/queue", headers=first.headers).json()
+    item = next(i for i in queue["items"] if i["post"]["id"] == post_id)
+    rejected = client.post(
+        f"/api/v1/moderation/items/{item['id']}/decision",
+        headers=first.headers,
+        json={"outcome": "reject", "guideline": "personal-data", "note": "A phone number."},
+    )
+    assert rejected.status_code == 201, rejected.text
+    appeal = client.post(
+        f"/api/v1/feed/posts/{post_id}/appeal",
+        json={"statement": "It is the shop's public number."},
+        headers=author.headers,
+    )
+    assert appeal.status_code == 201, appeal.text
+    [appealed] = client.get("/api/v1/moderation/queue", headers=second.headers).json()["items"]
+    overturned = client.post(
+        f"/api/v1/moderation/items/{appealed['id']}/decision",
+        headers=second.headers,
+        json={"outcome": "approve", "note": "A business number, fine."},
+    )
+    assert overturned.status_code == 201, overturned.text
+
+
+def test_a_rejection_overturned_on_appeal_brings_the_clip_back(
+    client: TestClient, world: World, owner: Person, clip: dict[str, Any], tmp_path: Path
+) -> None:
+    neighbour = world.person(Role.RESIDENT)
+    post = _post(client, owner, clip["id"], **HELD).json()
+    first_copy = _copy(world, post["id"])
+    assert first_copy is not None
+    _reject_then_overturn(client, world, owner, post["id"])
+
+    seen = client.get(f"/api/v1/feed/posts/{post['id']}", headers=neighbour.headers).json()
+    assert (seen["status"], seen["has_clip"]) == ("live", True)
+    copy = _copy(world, post["id"])
+    assert copy is not None
+    assert copy.id != first_copy.id  # rendered again: the rejected copy stayed destroyed
+    with world.sessions() as db:
+        assert db.get(VaultObject, first_copy.id) is None
+    media = client.get(f"/api/v1/feed/posts/{post['id']}/clip", headers=neighbour.headers)
+    assert media.status_code == 200
+    video = tmp_path / "restored.mp4"
+    video.write_bytes(media.content)
+    with av.open(str(video)) as container:
+        assert not container.streams.audio
+        assert sum(1 for _ in container.decode(video=0)) > 0
+
+
+def test_an_overturned_post_whose_clip_was_deleted_goes_live_without_it(
+    client: TestClient, world: World, owner: Person, clip: dict[str, Any]
+) -> None:
+    post = _post(client, owner, clip["id"], **HELD).json()
+    deleted = client.delete(f"/api/v1/clips/{clip['id']}", headers=owner.headers)
+    assert deleted.status_code == 204, deleted.text
+    _reject_then_overturn(client, world, owner, post["id"])
+    mine = client.get(f"/api/v1/feed/posts/{post['id']}", headers=owner.headers).json()
+    assert (mine["status"], mine["has_clip"], mine["clip_id"]) == ("live", False, None)
+    with world.sessions() as db:
+        assert db.scalar(select(VaultObject).where(VaultObject.kind == "feed")) is None
+
+
 def test_editing_replaces_or_removes_the_copy(
     client: TestClient, world: World, owner: Person, clip: dict[str, Any], mp4: Path
 ) -> None:

@@ -17,7 +17,7 @@ from porchlight.errors import Conflict, Forbidden, InvalidInput, NotFound
 from porchlight.feed.models import Comment, Decision, ModerationItem, Post, Report, Status, Trigger
 from porchlight.feed.moderation import CITABLE, GUIDELINES
 from porchlight.feed.schemas import DecisionIn, Outcome, StatsOut
-from porchlight.feed.service import Clips, close, drop_clip
+from porchlight.feed.service import Clips, close, drop_clip, restore_clip
 from porchlight.pagination import Page, paginate
 from porchlight.transparency import service as transparency
 
@@ -56,7 +56,8 @@ def decide(
 ) -> Decision:
     """Approve (the item goes or stays live) or reject (it comes down, citing a guideline).
 
-    A rejected post's clip copy is destroyed; the author may attach a clip again on edit."""
+    A rejected post's clip copy is destroyed; if the rejection is overturned on appeal
+    the copy is rendered again from the author's clip (when it still exists)."""
     item = get_item(db, actor, item_id)
     if not item.is_open:
         raise Conflict("This item was already decided.")
@@ -99,7 +100,9 @@ def decide(
     for other in _open_for(db, item):
         close(other)
     if isinstance(target, Post) and target.status == Status.REJECTED:
-        drop_clip(db, target, clips)
+        drop_clip(db, target, clips, keep_reference=True)
+    elif isinstance(target, Post) and target.status == Status.LIVE:
+        restore_clip(db, target, clips)
     db.flush()
     return decision
 

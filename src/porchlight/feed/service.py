@@ -24,7 +24,7 @@ from porchlight.feed.schemas import AppealIn, CommentIn, PostIn, PostPatch, Repo
 from porchlight.homes.models import Household
 from porchlight.pagination import Page, paginate
 from porchlight.vault import copies
-from porchlight.vault.models import VaultObject
+from porchlight.vault.models import Clip, VaultObject
 from porchlight.vault.service import MediaStream, Vault
 
 # The feed lives at the public resolution (7, cells of about 5 km², 2.4 km across): the
@@ -149,10 +149,17 @@ def _attach_clip(db: Session, actor: Actor, post: Post, clip_id: str, clips: Cli
     post.clip_id, post.clip_object_id = clip.id, copy.id
 
 
-def drop_clip(db: Session, post: Post, clips: Clips | None) -> None:
-    """Destroy the post's copy of its clip (key, then blob, then record) and forget it."""
+def drop_clip(
+    db: Session, post: Post, clips: Clips | None, *, keep_reference: bool = False
+) -> None:
+    """Destroy the post's copy of its clip (key, then blob, then record) and forget it.
+
+    With ``keep_reference`` the post still names the author's own clip (shown to the
+    author only), so that a rejection overturned on appeal can bring the copy back."""
     object_id = post.clip_object_id
-    post.clip_id, post.clip_object_id = None, None
+    post.clip_object_id = None
+    if not keep_reference:
+        post.clip_id = None
     db.flush()
     if object_id is None:
         return
@@ -160,6 +167,24 @@ def drop_clip(db: Session, post: Post, clips: Clips | None) -> None:
         raise RuntimeError("A post's clip copy cannot be destroyed without the vault.")
     if db.get(VaultObject, object_id) is not None:
         copies.destroy_object(clips.vault, db, object_id)
+
+
+def restore_clip(db: Session, post: Post, clips: Clips | None) -> None:
+    """Render the post's copy again from the author's clip (after an overturned
+    rejection).  When the clip is gone (deleted, or past its retention) or can no longer
+    be copied, the post goes live without it."""
+    if post.clip_id is None or post.clip_object_id is not None or clips is None:
+        return
+    clip = db.get(Clip, post.clip_id)
+    if clip is None or clip.media is None:
+        post.clip_id = None
+        return
+    try:
+        copy = copies.make_copy(clips.vault, db, clip, CLIP_COPY_KIND, clips.redactor)
+    except Conflict:
+        post.clip_id = None
+        return
+    post.clip_object_id = copy.id
 
 
 def clip_media(
@@ -283,7 +308,7 @@ def edit_post(
     post = _own_post(db, actor, post_id)
     if open_appeal(db, post.id):
         raise Conflict("Your appeal is with a moderator; wait for the decision to edit.")
-    if patch.clip_id is not None and patch.clip_id != post.clip_id:
+    if patch.clip_id is not None and (patch.clip_id != post.clip_id or post.clip_object_id is None):
         _attach_clip(db, actor, post, patch.clip_id, clips)
     elif patch.remove_clip:
         drop_clip(db, post, clips)
