@@ -136,3 +136,37 @@ def test_bad_config_is_a_readable_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", "--config", str(path)])
     assert result.exit_code == 2
     assert "cameras" in result.output
+
+
+def test_an_unexpected_error_is_logged_without_the_password_and_retried(
+    client: TestClient,
+    world: World,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    owner = world.person(Role.RESIDENT)
+    assert owner.camera_id is not None
+    url = "rtsp://admin:s3cret-pass@192.0.2.10/stream1"
+    config = AgentConfig(
+        server="http://testserver",
+        token=owner.token,
+        spool=tmp_path / "spool",
+        cameras=[CameraConfig(id=owner.camera_id, source=url)],
+    )
+    agent = Agent(config, PorchlightClient(token=owner.token, http=client))
+    calls = []
+
+    def analyse(*args: object) -> int:
+        calls.append(args)
+        if len(calls) == 1:
+            raise RuntimeError(f"decoder crashed on {url}")
+        agent.stop.set()
+        return 0
+
+    monkeypatch.setattr(agent, "analyse", analyse)
+    agent.watch(config.cameras[0], once=False)
+    assert len(calls) == 2  # the camera was tried again
+    assert "unexpected error, retrying: RuntimeError: decoder crashed on" in caplog.text
+    assert "rtsp://admin:***@192.0.2.10/stream1" in caplog.text
+    assert "s3cret-pass" not in caplog.text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from porchlight.agent.config import CameraConfig, load_config
-from porchlight.video.decode import open_video, public_name
+from porchlight.video.decode import hide_password, open_video, public_name
 from porchlight.video.errors import VideoError
 
 
@@ -84,3 +84,13 @@ def test_a_refused_camera_is_named_without_its_password() -> None:
 def test_a_missing_capture_device_is_a_clear_error() -> None:
     with pytest.raises(VideoError, match="/dev/video97: cannot open"):
         open_video("/dev/video97", input_format="v4l2", timeout=5)
+
+
+def test_hide_password_in_any_text() -> None:
+    source = "rtsp://admin:p%40ss%21@cam.local/live"
+    text = "failed rtsp://admin:p%40ss%21@cam.local/live with p@ss! (p%40ss%21)"
+    hidden = hide_password(text, source)
+    assert "p@ss" not in hidden
+    assert "p%40ss" not in hidden
+    assert hidden == "failed rtsp://admin:***@cam.local/live with *** (***)"
+    assert hide_password("nothing to hide", "/dev/video0") == "nothing to hide"

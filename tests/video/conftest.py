@@ -39,16 +39,19 @@ def write_video(
     audio_seconds: float | None = None,
     options: dict[str, str] | None = None,
     codec: str = "libx264",
+    pix_fmt: str = "yuv420p",
 ) -> Path:
-    """Encode BGR frames as H.264 MP4 (``codec="libx265"``: H.265), with a 440 Hz tone
-    when ``audio_seconds``."""
+    """Encode BGR frames as H.264 MP4 (``codec="libx265"``: H.265; ``"rawvideo"`` with
+    ``pix_fmt="yuyv422"`` in a ``.nut`` file: what a USB camera sends), with a 440 Hz
+    tone when ``audio_seconds``."""
     images = iter(frames)
     first = next(images)
     container = av.open(str(path), "w", options=options or {})
     stream = container.add_stream(codec, rate=fps)
     stream.height, stream.width = first.shape[:2]
-    stream.pix_fmt = "yuv420p"
-    stream.options = {"preset": "ultrafast", "crf": str(crf)}
+    stream.pix_fmt = pix_fmt
+    if codec in ("libx264", "libx265"):
+        stream.options = {"preset": "ultrafast", "crf": str(crf)}
     if codec == "libx265":
         stream.options["x265-params"] = "log-level=error"
     audio = None
@@ -56,7 +59,7 @@ def write_video(
         audio = container.add_stream("aac", rate=TONE_RATE)
         audio.layout = "mono"
     for index, image in enumerate([first, *images]):
-        frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+        frame = av.VideoFrame.from_ndarray(image, format="bgr24").reformat(format=pix_fmt)
         frame.pts, frame.time_base = index, Fraction(1, fps)
         for packet in stream.encode(frame):
             container.mux(packet)

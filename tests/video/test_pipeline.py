@@ -83,6 +83,23 @@ def test_an_h265_camera_gives_the_same_event_as_an_h264_clip(tmp_path: Path) -> 
     assert all(int(image[inside].max()) == 0 for _, image in frames)
 
 
+def test_uncompressed_video_as_usb_cameras_send_it_makes_clips(tmp_path: Path) -> None:
+    """V4L2 cameras often deliver raw YUYV frames; clips are encoded from them."""
+    source = write_video(tmp_path / "yuyv.nut", moving_box(), codec="rawvideo", pix_fmt="yuyv422")
+    with open_video(source) as reader:
+        assert (reader.info.codec, reader.stream.codec_context.pix_fmt) == ("rawvideo", "yuyv422")
+    (event,) = process_file(source, tmp_path / "out", zones=[PATH_ZONE], config=CONFIG)
+    assert event.start == pytest.approx(MOTION_START, abs=0.25)
+    assert event.clip_path is not None
+    with open_video(event.clip_path) as clip:
+        assert clip.info.codec == "h264"
+    inside = rasterize([PATH_ZONE], 320, 240)
+    frames = decode_all(event.clip_path)
+    length = frames[-1][0] - frames[0][0]
+    assert length == pytest.approx(event.clip_end - event.clip_start, abs=0.15)
+    assert all(int(image[inside].max()) == 0 for _, image in frames)
+
+
 def test_motion_only_inside_a_privacy_zone_makes_no_event(
     videos: Callable[..., Path], tmp_path: Path
 ) -> None:

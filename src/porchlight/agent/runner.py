@@ -22,7 +22,7 @@ from porchlight.agent.config import AgentConfig, CameraConfig
 from porchlight.agent.spool import Spool, SpooledEvent
 from porchlight.client import ClientError, PorchlightClient, encrypt_part
 from porchlight.crypto import parse_recipient
-from porchlight.video.decode import open_video, public_name
+from porchlight.video.decode import hide_password, open_video, public_name
 from porchlight.video.detect import default_object_detector
 from porchlight.video.errors import VideoError
 from porchlight.video.events import EventConfig
@@ -166,7 +166,12 @@ class Agent:
                         kept,
                     )
             except (VideoError, ClientError, OSError) as exc:
-                log.error("camera %s: %s", camera.id, exc)
+                log.error("camera %s: %s", camera.id, hide_password(str(exc), camera.source))
+                if once:
+                    return
+            except Exception as exc:  # a bug must not stop this camera for good
+                detail = hide_password(f"{type(exc).__name__}: {exc}", camera.source)
+                log.error("camera %s: unexpected error, retrying: %s", camera.id, detail)
                 if once:
                     return
             self.stop.wait(pause)

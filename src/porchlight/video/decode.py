@@ -26,7 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import av
 import av.error
@@ -364,6 +364,23 @@ def public_name(source: str | Path) -> str:
         host = f"{host}:{parts.port}"
     netloc = f"{parts.username or ''}:***@{host}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def hide_password(text: str, source: str | Path) -> str:
+    """``text`` with the password of ``source`` (a URL) replaced by ``***``, in the
+    forms it can take: as written in the URL, and decoded."""
+    name = str(source)
+    if "://" not in name:
+        return text
+    try:
+        written = urlsplit(name).netloc.rpartition("@")[0].partition(":")[2]
+    except ValueError:
+        return text
+    if not written:
+        return text
+    for form in sorted({written, unquote(written)}, key=len, reverse=True):
+        text = text.replace(form, "***")
+    return text
 
 
 def reason(exc: BaseException) -> str:

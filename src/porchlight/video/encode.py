@@ -354,6 +354,11 @@ class ClipRecorder:
                 decoder.sample_rate = source.sample_rate
                 decoder.layout = source.layout
             else:
+                # Uncompressed video (a USB camera's YUYV, say) is only decodable
+                # with its size and pixel format; compressed codecs ignore them.
+                decoder.width, decoder.height = source.width, source.height
+                if source.pix_fmt is not None:
+                    decoder.pix_fmt = source.pix_fmt
                 decoder.thread_type = "AUTO"
             self._decoders[stream.index] = decoder
         return decoder
