@@ -81,9 +81,13 @@ def test_demo_neighbourhood_is_believable(cli_env: Path) -> None:
     with make_engine(f"sqlite:///{cli_env / 'var' / 'porchlight.db'}").connect() as conn:
         states = sorted(conn.execute(select(FootageRequest.status)).scalars())
         shares = conn.scalar(select(func.count()).select_from(Share))
+        ready = conn.scalar(
+            select(func.count()).select_from(Share).where(Share.object_id.is_not(None))
+        )
         clips = conn.scalar(select(func.count()).select_from(Clip))
     assert states == ["active", "closed", "draft"]  # requests in each state to try
     assert shares == 1
+    assert ready == 1  # the demo's shared copy is made, not left preparing
     assert clips == 2 * len(homes)  # every household can play, export and share at once
     square_miles = width * height / 2_589_988
     assert 0.6 < square_miles < 1.4  # roughly one square mile
@@ -210,3 +214,30 @@ def test_console_script_is_installed(cli_env: Path) -> None:
     assert result.returncode == 0
     for command in ("serve", "migrate", "demo", "user", "agency", "token"):
         assert command in result.stdout
+
+
+def test_vault_sweep_expires_shares_and_makes_waiting_copies(cli_env: Path) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from porchlight.db import make_engine, utcnow
+    from porchlight.requests.models import Share
+
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    eng = make_engine(f"sqlite:///{cli_env / 'var' / 'porchlight.db'}")
+    with eng.begin() as conn:  # a share whose copy was never made, and then one past expiry
+        conn.execute(update(Share).values(object_id=None))
+    swept = runner.invoke(app, ["vault", "sweep"])
+    assert swept.exit_code == 0, swept.output
+    assert "prepared 1 shared copies" in swept.output
+    assert "0 expired shares" in swept.output
+    with eng.begin() as conn:
+        conn.execute(update(Share).values(expires_at=utcnow() - timedelta(minutes=1)))
+    swept = runner.invoke(app, ["vault", "sweep"])
+    assert "1 expired shares" in swept.output
+    with eng.connect() as conn:
+        share = conn.execute(Share.__table__.select()).one()
+    eng.dispose()
+    assert share.object_id is None
+    assert share.destroyed_at is not None

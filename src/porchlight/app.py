@@ -113,10 +113,28 @@ def vault_housekeeping(
         if requests is not None:
             with sessions() as db:
                 shredded += requests.expire(db)
+            with sessions() as db:
+                requests.prepare_shares(db)  # left over by a restart mid-preparation
         with sessions() as db:
             cleaned = vault.clean_leftovers(db)
         if shredded or cleaned:
             log.info("retention: shredded %d clips, removed %d leftovers", shredded, cleaned)
+
+    return run
+
+
+#: How often the server looks for shares whose copies still wait to be made.
+SHARE_PREPARATION_SECONDS = 60.0
+
+
+def share_preparation(requests: Requests, sessions: sessionmaker[Session]) -> Callable[[], None]:
+    """One run of the share preparer: copies of shares that still wait for one."""
+
+    def run() -> None:
+        with sessions() as db:
+            made = requests.prepare_shares(db)
+        if made:
+            log.info("prepared %d shared copies", made)
 
     return run
 
@@ -160,6 +178,16 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
                     vault_housekeeping(vault, sessions, requests),
                     # Soon after start: leftovers of a crash are cleaned at the next start.
                     first_after=10.0,
+                )
+            )
+        if settings.jobs_interval_minutes:
+            # Shares whose copy was not made right after the answer (a restart, say).
+            jobs.append(
+                Periodic(
+                    "share-preparation",
+                    SHARE_PREPARATION_SECONDS,
+                    share_preparation(requests, sessions),
+                    first_after=5.0,
                 )
             )
         if settings.log_sequence_seconds:

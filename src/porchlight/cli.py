@@ -260,16 +260,25 @@ def token_create(
 
 @vault_app.command("sweep")
 def vault_sweep() -> None:
-    """Shred clips past their household's retention, and clean up leftovers."""
+    """Shred clips past their retention and shares past their expiry, make shared copies
+    still waiting, and clean up leftovers."""
     settings = _settings()
     vault = build_vault(settings)
+    requests = build_requests(settings, vault)
     sessions = make_sessionmaker(_engine(settings))
     with _guard():
         with sessions() as db:
             shredded = vault.sweep_expired(db)
         with sessions() as db:
+            expired = requests.expire(db)
+        with sessions() as db:
+            prepared = requests.prepare_shares(db)
+        with sessions() as db:
             cleaned = vault.clean_leftovers(db)
-    out.print(f"shredded {shredded} expired clips; removed {cleaned} leftovers")
+    out.print(
+        f"shredded {shredded} expired clips and {expired} expired shares; "
+        f"prepared {prepared} shared copies; removed {cleaned} leftovers"
+    )
 
 
 log_app = typer.Typer(help="This server's transparency log.", no_args_is_help=True)

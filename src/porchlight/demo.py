@@ -284,12 +284,13 @@ def seed_requests(db: Session, requests: Requests, now: datetime) -> int:
     requests.approve(db, supervisor, resolved.id)
     clips = requests.inbox_item(db, owner, open_request.id)[3]
     if clips:
-        requests.respond(
+        shares = requests.respond(
             db,
             owner,
             open_request.id,
             ResponseIn(decision="share", clip_ids=[clips[0].id], original=True),
         )
+        requests.prepare_shares(db, [s.id for s in shares])  # ready when the demo opens
     requests.close(db, officer, resolved.id)
     return len(made)
 

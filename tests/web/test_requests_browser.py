@@ -47,6 +47,12 @@ def test_owner_answers_and_officer_sees_counts_and_plays_the_share(
     page.get_by_role("button", name="Share the chosen clips").click()
     expect(page.get_by_role("status")).to_contain_text("Shared 1 clip")
     expect(page.locator("#your-answer")).to_have_text("shared")
+    # The copy is made after the answer: wait for it, as the owner's page would show.
+    mine = f"/api/v1/inbox/requests/{request_id}"
+    deadline = time.monotonic() + 30
+    while client.get(mine, headers=owner.headers).json()["your_shares"][0]["status"] != "available":
+        assert time.monotonic() < deadline, "the shared copy was never made"
+        time.sleep(0.2)
     save_screenshot(page, "owner-inbox-request")
     expect(page.locator("nav .badge")).to_have_count(0)
 

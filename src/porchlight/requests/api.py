@@ -7,12 +7,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, BackgroundTasks, Header, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from porchlight.authz import Actor
-from porchlight.db import utcnow
 from porchlight.errors import Unauthenticated
 from porchlight.requests.models import FootageRequest, Share
 from porchlight.requests.schemas import (
@@ -37,11 +36,6 @@ def service(request: Request) -> Requests:
 
 
 def share_out(share: Share) -> ShareOut:
-    status = (
-        "revoked"
-        if share.revoked_at
-        else ("expired" if share.destroyed_at or share.expires_at <= utcnow() else "available")
-    )
     return ShareOut(
         id=share.id,
         request_id=share.request_id,
@@ -49,7 +43,8 @@ def share_out(share: Share) -> ShareOut:
         clip_ended_at=share.clip_ended_at,
         redacted=share.redacted,
         expires_at=share.expires_at,
-        status=status,
+        status=share.state,
+        failure=share.failure,
     )
 
 
@@ -214,6 +209,7 @@ def _inbox_item(svc: Requests, db: Session, actor: Actor, request_id: str) -> In
         answer_by=item.answer_by,
         your_answer=recipient.answer,
         your_clip_ids=[c.id for c in clips],
+        your_shares=[share_out(s) for s in svc.my_shares(db, actor, request_id)],
     )
 
 
@@ -228,16 +224,34 @@ def inbox(request: Request, actor: Actor = API_ACTOR, db: Session = DB) -> list[
 def inbox_item(
     request_id: str, request: Request, actor: Actor = API_ACTOR, db: Session = DB
 ) -> InboxItemOut:
-    """One request, its agency's policy and retention, and your clips in its window."""
+    """One request, its agency's policy and retention, your clips in its window and
+    what you shared (with each copy's state)."""
     return _inbox_item(service(request), db, actor, request_id)
 
 
 @router.post("/inbox/requests/{request_id}/response", response_model=list[ShareOut])
 def respond(
-    request_id: str, body: ResponseIn, request: Request, actor: Actor = API_ACTOR, db: Session = DB
+    request_id: str,
+    body: ResponseIn,
+    request: Request,
+    background: BackgroundTasks,
+    actor: Actor = API_ACTOR,
+    db: Session = DB,
 ) -> list[ShareOut]:
-    """Share chosen clips (redacted copies by default) or decline (owners)."""
-    return [share_out(s) for s in service(request).respond(db, actor, request_id, body)]
+    """Share chosen clips (redacted copies by default) or decline (owners).
+
+    Shares start as ``preparing``: their copies are made right after this answer
+    (redaction takes a while for long clips) and become ``available``."""
+    shares = service(request).respond(db, actor, request_id, body)
+    prepare_after(request, background, shares)
+    return [share_out(s) for s in shares]
+
+
+def prepare_after(request: Request, background: BackgroundTasks, shares: list[Share]) -> None:
+    """Make the shares' copies once the answer is committed and the response sent."""
+    if shares:
+        web = context(request)
+        background.add_task(web.requests.prepare_soon, web.sessions, [s.id for s in shares])
 
 
 @router.post("/inbox/shares/{share_id}/revoke", response_model=ShareOut)

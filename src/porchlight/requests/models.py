@@ -7,11 +7,12 @@ asked, and what each answered, never leaves the owners' side.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from porchlight.db import Base, IdMixin, UTCDateTime
+from porchlight.db import Base, IdMixin, UTCDateTime, utcnow
 
 
 class FootageRequest(IdMixin, Base):
@@ -59,6 +60,9 @@ class RequestRecipient(IdMixin, Base):
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+ShareState = Literal["preparing", "available", "failed", "revoked", "expired"]
+
+
 class Share(IdMixin, Base):
     """One clip an owner chose to share for one request: its own encrypted copy and terms."""
 
@@ -82,6 +86,19 @@ class Share(IdMixin, Base):
     first_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     destroyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Why the copy could not be made, for the owner; None while it is prepared or ready.
+    failure: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+    @property
+    def state(self) -> ShareState:
+        """preparing, available, failed, revoked or expired."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.destroyed_at is not None or self.expires_at <= utcnow():
+            return "expired"
+        if self.failure is not None:
+            return "failed"
+        return "preparing" if self.object_id is None else "available"
 
 
 class ShareExtension(IdMixin, Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, BackgroundTasks, Header, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -79,8 +79,14 @@ def inbox_item(
 
 @router.post("/inbox/{request_id}/response")
 async def respond(
-    request_id: str, request: Request, visitor: PageUser = SIGNED_IN, db: Session = DB
+    request_id: str,
+    request: Request,
+    background: BackgroundTasks,
+    visitor: PageUser = SIGNED_IN,
+    db: Session = DB,
 ) -> Response:
+    from porchlight.requests.api import prepare_after
+
     form, clip_ids = await _form(request, visitor)
     try:
         data = ResponseIn(
@@ -91,7 +97,13 @@ async def respond(
         shares = _svc(request).respond(db, visitor.actor, request_id, data)
     except FORM_ERRORS as exc:
         return _inbox_page(request, visitor, db, request_id, 422, error_message(exc))
-    notice = f"Shared {len(shares)} clip(s)." if shares else "You declined this request."
+    prepare_after(request, background, shares)
+    notice = (
+        f"Shared {len(shares)} clip(s): the agency can open them once their copies are "
+        "ready (faces and plates are blurred first)."
+        if shares
+        else "You declined this request."
+    )
     return redirect(f"/inbox/{request_id}?notice=" + quote(notice))
 
 

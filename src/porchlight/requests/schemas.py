@@ -45,7 +45,11 @@ class ShareOut(BaseModel):
     clip_ended_at: datetime
     redacted: bool
     expires_at: datetime
-    status: Literal["available", "expired", "revoked"]
+    status: Literal["preparing", "available", "failed", "revoked", "expired"] = Field(
+        description="preparing: the copy is being made (redaction takes a while); "
+        "failed: it could not be made (see failure)"
+    )
+    failure: str | None = None
     terms: str = SHARE_TERMS
 
 
@@ -87,6 +91,9 @@ class InboxItemOut(BaseModel):
     answer_by: datetime | None
     your_answer: str
     your_clip_ids: list[str] = Field(description="Your clips inside the window")
+    your_shares: list[ShareOut] = Field(
+        default_factory=list, description="What you shared, and whether each copy is ready"
+    )
     terms: str = SHARE_TERMS
 
 

@@ -359,7 +359,11 @@ class Requests(ShareKeeping):
         return min(days, self.limits.jurisdiction_max_days)
 
     def respond(self, db: Session, actor: Actor, request_id: str, data: ResponseIn) -> list[Share]:
-        """The owner shares chosen clips (copies, redacted by default) or declines."""
+        """The owner shares chosen clips (copies, redacted by default) or declines.
+
+        The shares are saved as ``preparing``; :meth:`prepare_shares` makes their copies
+        (the web routes run it right after answering, a periodic job catches the rest).
+        """
         request, recipient, agency, clips = self.inbox_item(db, actor, request_id)
         require(actor, Action.INBOX_RESPOND, HouseholdRes(recipient.household_id))
         now = utcnow()
@@ -395,17 +399,18 @@ class Requests(ShareKeeping):
         expires = now + timedelta(days=self.share_days(agency))
         for clip_id in dict.fromkeys(data.clip_ids):
             clip = allowed[clip_id]
-            redactor = None if data.original else self.redactor
-            copy = copies.make_copy(self.vault, db, clip, "share", redactor)
+            copies.check_copyable(clip)  # an end-to-end clip is refused now, not later
+            # The copy itself is made by prepare_shares, after the answer is saved:
+            # redacting a long clip takes minutes.
             share = Share(
                 request_id=request.id,
                 agency_id=request.agency_id,
                 household_id=clip.household_id,
                 source_clip_id=clip.id,
-                object_id=copy.id,
+                object_id=None,
                 clip_started_at=clip.started_at,
                 clip_ended_at=clip.ended_at,
-                redacted=redactor is not None,
+                redacted=not data.original and self.redactor is not None,
                 expires_at=expires,
             )
             db.add(share)

@@ -1,13 +1,17 @@
-"""What happens to shares once made: the agency's views and downloads, the owner's
-revocation, supervised extensions, and destruction at expiry."""
+"""What happens to shares once made: their copies prepared in the background, the
+agency's views and downloads, the owner's revocation, supervised extensions, and
+destruction at expiry."""
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from porchlight.accounts.models import Agency
 from porchlight.authz import Action, Actor, AgencyRes, HouseholdRes, require
@@ -18,8 +22,16 @@ from porchlight.requests.models import FootageRequest, Share, ShareExtension
 from porchlight.requests.schemas import ExtensionIn
 from porchlight.transparency import service as transparency
 from porchlight.vault import copies
+from porchlight.vault.models import Clip, VaultObject
 from porchlight.vault.service import MediaStream, Vault
+from porchlight.video.errors import VideoError
 from porchlight.video.watermark import watermark_video
+
+log = logging.getLogger("porchlight.requests")
+
+# One preparation at a time per process: the answer's background task and the periodic
+# job never render the same share twice.
+_PREPARING = threading.Lock()
 
 
 class ShareKeeping:
@@ -27,6 +39,73 @@ class ShareKeeping:
 
     vault: Vault
     limits: RequestLimits
+    redactor: copies.Redactor | None
+
+    # -- copies, made after the owner's answer ----------------------------------------
+
+    def prepare_shares(self, db: Session, share_ids: Iterable[str] | None = None) -> int:
+        """Make the copies of shares still ``preparing`` (all, or those named); returns
+        how many were made.  Each share is committed on its own, so one failure (a clip
+        that cannot be decoded, say) marks that share ``failed`` and the rest go on."""
+        with _PREPARING:
+            stmt = select(Share.id).where(
+                Share.object_id.is_(None),
+                Share.failure.is_(None),
+                Share.revoked_at.is_(None),
+                Share.destroyed_at.is_(None),
+            )
+            if share_ids is not None:
+                stmt = stmt.where(Share.id.in_(list(share_ids)))
+            made = 0
+            for share_id in list(db.scalars(stmt)):
+                made += self._prepare(db, share_id)
+            return made
+
+    def prepare_soon(self, sessions: sessionmaker[Session], share_ids: list[str]) -> None:
+        """Prepare the named shares in a session of its own (a route's background task)."""
+        try:
+            with sessions() as db:
+                self.prepare_shares(db, share_ids)
+        except Exception:  # the periodic job tries again
+            log.exception("preparing shares %s failed", share_ids)
+
+    def _prepare(self, db: Session, share_id: str) -> bool:
+        share = db.get(Share, share_id)
+        if share is None or share.state != "preparing":
+            return False
+        clip = db.get(Clip, share.source_clip_id)
+        if clip is None:
+            share.failure = "The clip was deleted before its copy was made."
+            db.commit()
+            return False
+        redactor = self.redactor if share.redacted else None
+        try:
+            copy = copies.make_copy(self.vault, db, clip, "share", redactor)
+        except (VideoError, PorchlightError) as exc:
+            failure = f"The copy could not be made: {exc}"
+        except Exception:
+            log.exception("copy of share %s failed", share_id)
+            failure = "The copy could not be made because of an error on the server."
+        else:
+            share.object_id = copy.id
+            db.commit()
+            self._destroy_if_withdrawn(db, share_id)
+            return True
+        db.rollback()
+        failed = db.get(Share, share_id)
+        if failed is not None:
+            failed.failure = failure[:300]
+            db.commit()
+        return False
+
+    def _destroy_if_withdrawn(self, db: Session, share_id: str) -> None:
+        """A share revoked or expired while its copy was being made loses the copy."""
+        db.expire_all()
+        share = db.get(Share, share_id)
+        if share is not None and share.object_id is not None and share.destroyed_at is not None:
+            copies.destroy_object(self.vault, db, share.object_id)
+            share.object_id = None
+            db.commit()
 
     def revoke(self, db: Session, actor: Actor, share_id: str) -> Share:
         """Take a share back, as long as the agency has not opened it yet."""
@@ -60,6 +139,15 @@ class ShareKeeping:
             raise Gone("This share has expired and its copy was destroyed.")
         return share
 
+    def _ready_object(self, db: Session, share: Share) -> VaultObject:
+        """The share's copy, or a problem saying why there is none yet."""
+        if share.failure is not None:
+            raise Gone(f"The owner's copy could not be made. {share.failure}")
+        obj = db.get(VaultObject, share.object_id) if share.object_id else None
+        if obj is None:
+            raise Conflict("This copy is still being prepared; try again in a minute.")
+        return obj
+
     def share_media(
         self,
         db: Session,
@@ -71,11 +159,7 @@ class ShareKeeping:
         share = self.agency_share(db, actor, share_id)
         request = db.get(FootageRequest, share.request_id)
         assert request is not None
-        assert share.object_id is not None
-        from porchlight.vault.models import VaultObject
-
-        obj = db.get(VaultObject, share.object_id)
-        assert obj is not None
+        obj = self._ready_object(db, share)
         if share.first_viewed_at is None:
             share.first_viewed_at = utcnow()
         copies.log_access(
@@ -103,11 +187,7 @@ class ShareKeeping:
         agency = db.get(Agency, share.agency_id)
         assert request is not None
         assert agency is not None
-        assert share.object_id is not None
-        from porchlight.vault.models import VaultObject
-
-        obj = db.get(VaultObject, share.object_id)
-        assert obj is not None
+        obj = self._ready_object(db, share)
         plain, marked = workdir / "share.mp4", workdir / "download.mp4"
         with plain.open("wb") as f:
             for chunk in self.vault.open_object(obj, None).chunks:
@@ -195,7 +275,8 @@ class ShareKeeping:
         share.destroyed_at = utcnow()
 
     def expire(self, db: Session) -> int:
-        """Destroy every share past its expiry: its key, then its copy."""
+        """Destroy every share past its expiry: its key, then its copy.  A copy that was
+        finished after its share was revoked or expired is destroyed too."""
         stmt = select(Share).where(Share.expires_at <= utcnow(), Share.destroyed_at.is_(None))
         count = 0
         for share in list(db.scalars(stmt)):
@@ -204,6 +285,11 @@ class ShareKeeping:
                 db, "system:share:expired", agency_id=share.agency_id, request_id=share.request_id
             )
             count += 1
+        late = select(Share).where(Share.destroyed_at.is_not(None), Share.object_id.is_not(None))
+        for share in list(db.scalars(late)):
+            assert share.object_id is not None
+            copies.destroy_object(self.vault, db, share.object_id)
+            share.object_id = None
         db.commit()
         return count
 

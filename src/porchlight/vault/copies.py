@@ -52,15 +52,20 @@ class _ChunkReader(io.RawIOBase):
         return size
 
 
-def make_copy(
-    vault: Vault, db: Session, clip: Clip, kind: str, redactor: Redactor | None = None
-) -> VaultObject:
-    """Store a copy of a clip's video under a fresh key wrapped to the vault."""
+def check_copyable(clip: Clip) -> None:
+    """Refuse (409) a clip the server cannot open: an end-to-end encrypted one."""
     if clip.e2e or not any(k.holder == VAULT for k in clip.media.keys):
         raise Conflict(
             "This clip is end-to-end encrypted: the server cannot make a copy. "
             "Share it from your own device."
         )
+
+
+def make_copy(
+    vault: Vault, db: Session, clip: Clip, kind: str, redactor: Redactor | None = None
+) -> VaultObject:
+    """Store a copy of a clip's video under a fresh key wrapped to the vault."""
+    check_copyable(clip)
     identity = new_object_key()
     object_id = new_id()
     key = f"households/{clip.household_id}/objects/{object_id}-{kind}.age"
