@@ -219,6 +219,15 @@ def mp4(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def mp4_with_sound(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2 s clip of the video tests' scene with a 440 Hz tone: for the audio choices."""
+    from tests.video.conftest import moving_box, write_video
+
+    path = tmp_path_factory.mktemp("media") / "sound.mp4"
+    return write_video(path, moving_box(seconds=2.0, start=0.5, stop=1.5), audio_seconds=2.0)
+
+
+@pytest.fixture(scope="session")
 def jpeg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("media") / "thumb.jpg"
     image = np.zeros((90, 160, 3), dtype=np.uint8)

@@ -41,7 +41,8 @@ from porchlight.vault import pages as vault_pages
 from porchlight.vault.common import VaultLimits
 from porchlight.vault.keys import vault_identity
 from porchlight.vault.service import Vault
-from porchlight.video.redact import redact_video
+from porchlight.video.encode import EncodeOptions
+from porchlight.video.redact import RedactConfig, redact_video
 from porchlight.web import problems
 from porchlight.web.context import STATIC_DIR, WebContext, make_templates
 from porchlight.web.deps import LoginRequired
@@ -64,9 +65,12 @@ def build_vault(settings: Settings) -> Vault:
     )
 
 
-def redact_for_sharing(source: Path, destination: Path) -> None:
-    """What owners share by default: faces and licence plates blurred, audio removed."""
-    redact_video(source, destination)
+def redact_for_sharing(source: Path, destination: Path, *, keep_audio: bool = False) -> None:
+    """What owners share by default: faces and licence plates blurred, audio removed
+    unless the owner keeps it."""
+    redact_video(
+        source, destination, config=RedactConfig(encode=EncodeOptions(keep_audio=keep_audio))
+    )
 
 
 def build_requests(settings: Settings, vault: Vault) -> Requests:

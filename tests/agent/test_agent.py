@@ -170,3 +170,28 @@ def test_an_unexpected_error_is_logged_without_the_password_and_retried(
     assert "unexpected error, retrying: RuntimeError: decoder crashed on" in caplog.text
     assert "rtsp://admin:***@192.0.2.10/stream1" in caplog.text
     assert "s3cret-pass" not in caplog.text
+
+
+@pytest.mark.parametrize("audio", [False, True], ids=["silent-by-default", "audio-on"])
+def test_sound_is_recorded_only_when_the_camera_says_so(
+    client: TestClient, world: World, tmp_path: Path, audio: bool
+) -> None:
+    owner = world.person(Role.RESIDENT)
+    assert owner.camera_id is not None
+    source = write_video(tmp_path / "porch.mp4", moving_box(), audio_seconds=6.0)
+    config = AgentConfig(
+        server="http://testserver",
+        token=owner.token,
+        spool=tmp_path / "spool",
+        cameras=[CameraConfig(id=owner.camera_id, source=str(source), audio=audio)],
+    )
+    agent = Agent(config, PorchlightClient(token=owner.token, http=client))
+    agent.run(once=True)
+    assert agent.uploaded == 1
+    [clip] = client.get("/api/v1/clips", headers=owner.headers).json()["items"]
+    media = client.get(f"/api/v1/clips/{clip['id']}/media", headers=owner.headers).content
+    stored = tmp_path / "stored.mp4"
+    stored.write_bytes(media)
+    with av.open(str(stored)) as container:
+        kinds = sorted(s.type for s in container.streams)
+    assert kinds == (["audio", "video"] if audio else ["video"])

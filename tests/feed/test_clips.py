@@ -293,3 +293,44 @@ def test_the_post_form_offers_own_clips_and_attaches_one(
     assert _copy(world, post_id) is not None
     page = client.get(f"/feed/posts/{post_id}")
     assert f"/feed/posts/{post_id}/clip" in page.text
+
+
+def _stream_kinds(client: TestClient, person: Person, post_id: str, tmp_path: Path) -> list[str]:
+    media = client.get(f"/api/v1/feed/posts/{post_id}/clip", headers=person.headers)
+    assert media.status_code == 200, media.text
+    path = tmp_path / f"{post_id}.mp4"
+    path.write_bytes(media.content)
+    with av.open(str(path)) as container:
+        return sorted(s.type for s in container.streams)
+
+
+def test_a_post_keeps_its_clips_sound_only_when_the_author_asks(
+    client: TestClient, world: World, owner: Person, mp4_with_sound: Path, tmp_path: Path
+) -> None:
+    neighbour = world.person(Role.RESIDENT)
+    clip = upload(client, owner, mp4_with_sound, key="sound")
+    silent = _post(client, owner, clip["id"]).json()
+    assert silent["clip_with_audio"] is False
+    assert _stream_kinds(client, neighbour, silent["id"], tmp_path) == ["video"]
+
+    second = {
+        "category": "lost_pet",
+        "title": "Dog barking at the gate",
+        "body": "A small dog has been barking at our gate since noon; listen, is it yours?",
+        "clip_keep_audio": True,
+    }
+    loud = _post(client, owner, clip["id"], **second).json()
+    assert loud["clip_with_audio"] is True
+    assert _stream_kinds(client, neighbour, loud["id"], tmp_path) == ["audio", "video"]
+
+    # Changing one's mind renders the copy again, silent, and destroys the one with sound.
+    before = _copy(world, loud["id"])
+    assert before is not None
+    edited = client.patch(
+        f"/api/v1/feed/posts/{loud['id']}", json={"clip_keep_audio": False}, headers=owner.headers
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["clip_with_audio"] is False
+    assert _stream_kinds(client, neighbour, loud["id"], tmp_path) == ["video"]
+    with world.sessions() as db:
+        assert db.get(VaultObject, before.id) is None

@@ -73,7 +73,7 @@ def test_a_copy_that_cannot_be_made_tells_the_owner_why(
     held: Requests,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken(source: Path, target: Path) -> None:
+    def broken(source: Path, target: Path, *, keep_audio: bool = False) -> None:
         raise VideoError(f"{source.name}: cannot decode at 1.2 s (Invalid data)")
 
     monkeypatch.setattr(held, "redactor", broken)
@@ -132,13 +132,13 @@ def test_a_copy_finished_after_revocation_is_destroyed(
     redact = held.redactor
     assert redact is not None
 
-    def slow(source: Path, target: Path) -> None:
+    def slow(source: Path, target: Path, *, keep_audio: bool = False) -> None:
         # The owner revokes while the copy is being made.
         revoked = client.post(
             f"/api/v1/inbox/shares/{share_id}/revoke", headers=scene["owner"].headers
         )
         assert revoked.status_code == 200, revoked.text
-        redact(source, target)
+        redact(source, target, keep_audio=keep_audio)
 
     monkeypatch.setattr(held, "redactor", slow)
     _prepare(held, world)

@@ -24,6 +24,7 @@ from porchlight.client import ClientError, PorchlightClient, encrypt_part
 from porchlight.crypto import parse_recipient
 from porchlight.video.decode import hide_password, open_video, public_name
 from porchlight.video.detect import default_object_detector
+from porchlight.video.encode import EncodeOptions
 from porchlight.video.errors import VideoError
 from porchlight.video.events import EventConfig
 from porchlight.video.pipeline import CameraPipeline, EventResult, PipelineConfig
@@ -106,6 +107,7 @@ class Agent:
         config = PipelineConfig(
             analysis_fps=self.config.analysis_fps,
             events=replace(EventConfig(), people_only=setup.people_only),
+            encode=EncodeOptions(keep_audio=camera.audio),
         )
         detector = default_object_detector(self.config.model)
         kept = 0
@@ -127,7 +129,7 @@ class Agent:
             )
             try:
                 try:
-                    for packet in reader.packets():
+                    for packet in reader.packets(audio=camera.audio):
                         for event in pipeline.feed(packet):
                             kept += self.keep(camera, setup, event, base) is not None
                         if self.stop.is_set():

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from porchlight.db import Base, IdMixin, UTCDateTime
@@ -53,6 +53,8 @@ class Post(IdMixin, Base):
     clip_object_id: Mapped[str | None] = mapped_column(
         ForeignKey("vault_objects.id", ondelete="SET NULL"), nullable=True
     )
+    # The author kept the clip's sound for neighbours (the copy is silent otherwise).
+    clip_with_audio: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(16), index=True)
     # The reasons it was last held or rejected: [{guideline, message, fix}].
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -138,6 +138,7 @@ async def create_post(
                 "person": _person(form),
                 "household_id": form.get("household_id") or None,
                 "clip_id": form.get("clip_id") or None,
+                "clip_keep_audio": form.get("clip_keep_audio") == "1",
             }
         )
         post = service.create_post(db, visitor.actor, data, pipeline, clips)
@@ -211,6 +212,12 @@ async def edit_post(
                 "remove_person": person is None,
                 "clip_id": form.get("clip_id") or None,
                 "remove_clip": form.get("remove_clip") == "1",
+                # The box is on the form only when the post has a clip.
+                "clip_keep_audio": (
+                    form.get("clip_keep_audio") == "1"
+                    if form.get("clip_keep_audio_shown")
+                    else None
+                ),
             }
         )
         post = service.edit_post(db, visitor.actor, post_id, patch, pipeline, clips)

@@ -73,6 +73,7 @@ def post_out(db: Session, actor: Actor, post: Post, comments: int | None = None)
         can_appeal=can_appeal and post.author_id == actor.user_id,
         clip_id=post.clip_id if post.author_id == actor.user_id else None,
         has_clip=post.clip_object_id is not None,
+        clip_with_audio=post.clip_object_id is not None and post.clip_with_audio,
         comment_count=comments,
         created_at=post.created_at,
         updated_at=post.updated_at,

@@ -119,6 +119,7 @@ class PostIn(Strict):
         description="One of your own clips (not end-to-end encrypted). Neighbours see a "
         "redacted copy (faces and plates blurred, no audio), never the clip itself.",
     )
+    clip_keep_audio: bool = Field(False, description="Keep the clip's sound in the copy.")
 
 
 class PostPatch(Strict):
@@ -131,6 +132,9 @@ class PostPatch(Strict):
     remove_person: bool = False
     clip_id: str | None = Field(
         None, max_length=32, description="Attach (or replace with) one of your own clips."
+    )
+    clip_keep_audio: bool | None = Field(
+        None, description="Keep the attached clip's sound in the copy (renders it again)."
     )
     remove_clip: bool = Field(False, description="Take the clip off; its copy is destroyed.")
 
@@ -203,6 +207,7 @@ class PostOut(BaseModel):
     has_clip: bool = Field(
         False, description="A redacted copy of a clip streams at /feed/posts/{id}/clip."
     )
+    clip_with_audio: bool = Field(False, description="The copy keeps the clip's sound.")
     comment_count: int
     created_at: datetime
     updated_at: datetime | None

@@ -130,8 +130,16 @@ class Clips:
     redactor: copies.Redactor | None
 
 
-def _attach_clip(db: Session, actor: Actor, post: Post, clip_id: str, clips: Clips | None) -> None:
-    """Give the post a redacted copy of one of the author's own clips (replacing any)."""
+def _attach_clip(
+    db: Session,
+    actor: Actor,
+    post: Post,
+    clip_id: str,
+    clips: Clips | None,
+    keep_audio: bool = False,
+) -> None:
+    """Give the post a redacted copy of one of the author's own clips (replacing any),
+    silent unless ``keep_audio``."""
     if clips is None:
         raise InvalidInput("Attaching a clip is not available here.", field_loc=["body", "clip_id"])
     not_yours = InvalidInput(
@@ -144,9 +152,11 @@ def _attach_clip(db: Session, actor: Actor, post: Post, clip_id: str, clips: Cli
     if clip.household_id not in actor.household_ids:
         raise not_yours
     # Refuses an end-to-end clip (409): the server cannot open it to make a copy.
-    copy = copies.make_copy(clips.vault, db, clip, CLIP_COPY_KIND, clips.redactor)
+    copy = copies.make_copy(
+        clips.vault, db, clip, CLIP_COPY_KIND, clips.redactor, keep_audio=keep_audio
+    )
     drop_clip(db, post, clips)
-    post.clip_id, post.clip_object_id = clip.id, copy.id
+    post.clip_id, post.clip_object_id, post.clip_with_audio = clip.id, copy.id, keep_audio
 
 
 def drop_clip(
@@ -159,7 +169,7 @@ def drop_clip(
     object_id = post.clip_object_id
     post.clip_object_id = None
     if not keep_reference:
-        post.clip_id = None
+        post.clip_id, post.clip_with_audio = None, False
     db.flush()
     if object_id is None:
         return
@@ -180,7 +190,9 @@ def restore_clip(db: Session, post: Post, clips: Clips | None) -> None:
         post.clip_id = None
         return
     try:
-        copy = copies.make_copy(clips.vault, db, clip, CLIP_COPY_KIND, clips.redactor)
+        copy = copies.make_copy(
+            clips.vault, db, clip, CLIP_COPY_KIND, clips.redactor, keep_audio=post.clip_with_audio
+        )
     except Conflict:
         post.clip_id = None
         return
@@ -244,7 +256,7 @@ def create_post(
     )
     db.add(post)
     if data.clip_id is not None:
-        _attach_clip(db, actor, post, data.clip_id, clips)
+        _attach_clip(db, actor, post, data.clip_id, clips, data.clip_keep_audio)
     reasons = pipeline.run(_submission(post))
     if reasons:
         _hold(db, post, reasons, Trigger.CHECKS)
@@ -308,8 +320,15 @@ def edit_post(
     post = _own_post(db, actor, post_id)
     if open_appeal(db, post.id):
         raise Conflict("Your appeal is with a moderator; wait for the decision to edit.")
-    if patch.clip_id is not None and (patch.clip_id != post.clip_id or post.clip_object_id is None):
-        _attach_clip(db, actor, post, patch.clip_id, clips)
+    # The clip to show after the edit: a new one, or the same one with or without sound.
+    clip_id = patch.clip_id
+    if clip_id is None and patch.clip_keep_audio is not None and not patch.remove_clip:
+        clip_id = post.clip_id
+    keep_audio = post.clip_with_audio if patch.clip_keep_audio is None else patch.clip_keep_audio
+    if clip_id is not None and (
+        clip_id != post.clip_id or post.clip_object_id is None or keep_audio != post.clip_with_audio
+    ):
+        _attach_clip(db, actor, post, clip_id, clips, keep_audio)
     elif patch.remove_clip:
         drop_clip(db, post, clips)
     for name in ("category", "title", "body"):

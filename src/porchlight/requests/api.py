@@ -42,6 +42,7 @@ def share_out(share: Share) -> ShareOut:
         clip_started_at=share.clip_started_at,
         clip_ended_at=share.clip_ended_at,
         redacted=share.redacted,
+        with_audio=share.with_audio or not share.redacted,
         expires_at=share.expires_at,
         status=share.state,
         failure=share.failure,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from porchlight.db import Base, IdMixin, UTCDateTime, utcnow
@@ -82,6 +82,8 @@ class Share(IdMixin, Base):
     clip_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     clip_ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
     redacted: Mapped[bool] = mapped_column(Boolean)
+    # The owner kept the sound (a redacted copy is silent otherwise).
+    with_audio: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     first_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -93,6 +93,7 @@ async def respond(
             decision=form.get("decision", ""),
             clip_ids=clip_ids,
             original="original" in form,
+            keep_audio="keep_audio" in form,
         )
         shares = _svc(request).respond(db, visitor.actor, request_id, data)
     except FORM_ERRORS as exc:

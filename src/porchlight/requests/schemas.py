@@ -44,6 +44,7 @@ class ShareOut(BaseModel):
     clip_started_at: datetime
     clip_ended_at: datetime
     redacted: bool
+    with_audio: bool = Field(description="The copy keeps the clip's sound")
     expires_at: datetime
     status: Literal["preparing", "available", "failed", "revoked", "expired"] = Field(
         description="preparing: the copy is being made (redaction takes a while); "
@@ -101,6 +102,11 @@ class ResponseIn(Strict):
     decision: Literal["share", "decline"]
     clip_ids: list[str] = Field(default_factory=list, max_length=20)
     original: bool = Field(False, description="Share the original instead of a redacted copy")
+    keep_audio: bool = Field(
+        False,
+        description="Keep the sound in the redacted copy (it is removed by default; "
+        "the original always has its sound)",
+    )
 
 
 class ExtensionIn(Strict):

@@ -411,6 +411,7 @@ class Requests(ShareKeeping):
                 clip_started_at=clip.started_at,
                 clip_ended_at=clip.ended_at,
                 redacted=not data.original and self.redactor is not None,
+                with_audio=data.keep_audio,
                 expires_at=expires,
             )
             db.add(share)

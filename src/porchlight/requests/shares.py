@@ -80,7 +80,9 @@ class ShareKeeping:
             return False
         redactor = self.redactor if share.redacted else None
         try:
-            copy = copies.make_copy(self.vault, db, clip, "share", redactor)
+            copy = copies.make_copy(
+                self.vault, db, clip, "share", redactor, keep_audio=share.with_audio
+            )
         except (VideoError, PorchlightError) as exc:
             failure = f"The copy could not be made: {exc}"
         except Exception:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -25,9 +26,12 @@ from porchlight.vault.keys import new_object_key, wrap
 from porchlight.vault.models import AccessEvent, Clip, VaultObject, WrappedKey
 from porchlight.vault.service import Vault
 
-# Reads a plaintext MP4 and writes a redacted MP4 (faces and plates blurred, audio
-# removed); provided by the video pipeline.
-Redactor = Callable[[Path, Path], None]
+
+class Redactor(Protocol):
+    """Reads a plaintext MP4 and writes a redacted MP4: faces and plates blurred, audio
+    removed unless ``keep_audio``.  Provided by the video pipeline."""
+
+    def __call__(self, source: Path, destination: Path, *, keep_audio: bool = False) -> None: ...
 
 
 class _ChunkReader(io.RawIOBase):
@@ -62,9 +66,16 @@ def check_copyable(clip: Clip) -> None:
 
 
 def make_copy(
-    vault: Vault, db: Session, clip: Clip, kind: str, redactor: Redactor | None = None
+    vault: Vault,
+    db: Session,
+    clip: Clip,
+    kind: str,
+    redactor: Redactor | None = None,
+    *,
+    keep_audio: bool = False,
 ) -> VaultObject:
-    """Store a copy of a clip's video under a fresh key wrapped to the vault."""
+    """Store a copy of a clip's video under a fresh key wrapped to the vault (through
+    ``redactor`` when given, keeping the sound only with ``keep_audio``)."""
     check_copyable(clip)
     identity = new_object_key()
     object_id = new_id()
@@ -82,7 +93,7 @@ def make_copy(
                 with plain.open("wb") as f:
                     for chunk in source.chunks:
                         f.write(chunk)
-                redactor(plain, redacted)
+                redactor(plain, redacted, keep_audio=keep_audio)
                 plain.unlink()
                 with redacted.open("rb") as f:
                     encrypt_stream(f, out, identity.recipient)

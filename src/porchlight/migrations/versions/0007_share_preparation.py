@@ -1,4 +1,5 @@
-"""share preparation: a share's copy is made in the background; why it failed, if it did
+"""share preparation: a share's copy is made in the background; why it failed, if it
+did; whether the owner kept the sound; the same choice for a feed post's clip
 
 Revision ID: 0007
 Revises: 0006
@@ -19,8 +20,18 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("shares", schema=None) as batch_op:
         batch_op.add_column(sa.Column("failure", sa.String(length=300), nullable=True))
+        batch_op.add_column(
+            sa.Column("with_audio", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    with op.batch_alter_table("feed_posts", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("clip_with_audio", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("feed_posts", schema=None) as batch_op:
+        batch_op.drop_column("clip_with_audio")
     with op.batch_alter_table("shares", schema=None) as batch_op:
+        batch_op.drop_column("with_audio")
         batch_op.drop_column("failure")
