@@ -17,7 +17,8 @@ from porchlight.agent.config import AgentConfig, CameraConfig, ConfigError, load
 from porchlight.agent.runner import Agent
 from porchlight.authz import Role
 from porchlight.client import PorchlightClient
-from tests.conftest import Person, World
+from tests.agent.helpers import one_camera_agent
+from tests.conftest import World
 from tests.video.conftest import moving_box, write_video
 
 runner = CliRunner()
@@ -27,17 +28,6 @@ runner = CliRunner()
 def event_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A still scene with a box crossing it from 2 s to 4 s (the video tests' scene)."""
     return write_video(tmp_path_factory.mktemp("agent") / "porch.mp4", moving_box())
-
-
-def _agent(client: TestClient, person: Person, source: Path, spool: Path) -> Agent:
-    assert person.camera_id is not None
-    config = AgentConfig(
-        server="http://testserver",
-        token=person.token,
-        spool=spool,
-        cameras=[CameraConfig(id=person.camera_id, source=str(source))],
-    )
-    return Agent(config, PorchlightClient(token=person.token, http=client))
 
 
 def test_ingest_finds_the_event_and_prints_json(event_video: Path) -> None:
@@ -65,7 +55,7 @@ def test_run_uploads_a_masked_encrypted_clip_exactly_once(
     # The whole left half of the frame is private.
     zone = {"name": "Street", "points": [[0, 0], [0.5, 0], [0.5, 1], [0, 1]]}
     client.post(f"/api/v1/cameras/{owner.camera_id}/zones", json=zone, headers=owner.headers)
-    agent = _agent(client, owner, event_video, tmp_path / "spool")
+    agent = one_camera_agent(client, owner, event_video, tmp_path / "spool")
     agent.run(once=True)
     assert agent.uploaded == 1
     assert list(agent.spool.pending()) == []
@@ -81,7 +71,7 @@ def test_run_uploads_a_masked_encrypted_clip_exactly_once(
             left = image[:, : image.shape[1] // 2 - 24]
             assert int(np.max(left)) == 0  # the private half is black in every frame
     # A second run over the same recording (say after a crash) stores nothing new.
-    _agent(client, owner, event_video, tmp_path / "spool2").run(once=True)
+    one_camera_agent(client, owner, event_video, tmp_path / "spool2").run(once=True)
     assert len(client.get("/api/v1/clips", headers=owner.headers).json()["items"]) == 1
 
 
@@ -90,7 +80,7 @@ def test_events_wait_encrypted_during_an_outage(
 ) -> None:
     owner = world.person(Role.RESIDENT)
     spool = tmp_path / "spool"
-    online = _agent(client, owner, event_video, spool)
+    online = one_camera_agent(client, owner, event_video, spool)
     camera = online.config.cameras[0]
     online.setup(camera)  # settings cached while the server was reachable
     offline = Agent(online.config, PorchlightClient("http://127.0.0.1:9", owner.token, timeout=1.0))
@@ -146,15 +136,8 @@ def test_an_unexpected_error_is_logged_without_the_password_and_retried(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     owner = world.person(Role.RESIDENT)
-    assert owner.camera_id is not None
     url = "rtsp://admin:s3cret-pass@192.0.2.10/stream1"
-    config = AgentConfig(
-        server="http://testserver",
-        token=owner.token,
-        spool=tmp_path / "spool",
-        cameras=[CameraConfig(id=owner.camera_id, source=url)],
-    )
-    agent = Agent(config, PorchlightClient(token=owner.token, http=client))
+    agent = one_camera_agent(client, owner, url, tmp_path / "spool")
     calls = []
 
     def analyse(*args: object) -> int:
@@ -165,7 +148,7 @@ def test_an_unexpected_error_is_logged_without_the_password_and_retried(
         return 0
 
     monkeypatch.setattr(agent, "analyse", analyse)
-    agent.watch(config.cameras[0], once=False)
+    agent.watch(agent.config.cameras[0], once=False)
     assert len(calls) == 2  # the camera was tried again
     assert "unexpected error, retrying: RuntimeError: decoder crashed on" in caplog.text
     assert "rtsp://admin:***@192.0.2.10/stream1" in caplog.text
@@ -177,15 +160,8 @@ def test_sound_is_recorded_only_when_the_camera_says_so(
     client: TestClient, world: World, tmp_path: Path, audio: bool
 ) -> None:
     owner = world.person(Role.RESIDENT)
-    assert owner.camera_id is not None
     source = write_video(tmp_path / "porch.mp4", moving_box(), audio_seconds=6.0)
-    config = AgentConfig(
-        server="http://testserver",
-        token=owner.token,
-        spool=tmp_path / "spool",
-        cameras=[CameraConfig(id=owner.camera_id, source=str(source), audio=audio)],
-    )
-    agent = Agent(config, PorchlightClient(token=owner.token, http=client))
+    agent = one_camera_agent(client, owner, source, tmp_path / "spool", audio=audio)
     agent.run(once=True)
     assert agent.uploaded == 1
     [clip] = client.get("/api/v1/clips", headers=owner.headers).json()["items"]

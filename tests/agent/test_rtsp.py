@@ -16,13 +16,12 @@ import av
 import pytest
 from fastapi.testclient import TestClient
 
-from porchlight.agent.config import AgentConfig, CameraConfig
 from porchlight.agent.runner import Agent
 from porchlight.agent.spool import SpooledEvent
 from porchlight.authz import Role
-from porchlight.client import PorchlightClient
 from porchlight.video.decode import open_video
 from porchlight.video.errors import VideoError
+from tests.agent.helpers import one_camera_agent
 from tests.conftest import World
 from tests.video.conftest import moving_box, write_video
 
@@ -133,15 +132,10 @@ def test_camera_that_drops_mid_event_keeps_the_event_and_reconnects(
 ) -> None:
     caplog.set_level(logging.INFO, logger="porchlight.agent")
     owner = world.person(Role.RESIDENT)
-    assert owner.camera_id is not None
-    config = AgentConfig(
-        server="http://testserver",
-        token=owner.token,
-        spool=tmp_path / "spool",
-        cameras=[CameraConfig(id=owner.camera_id, source=camera.url())],
+    agent = one_camera_agent(client, owner, camera.url(), tmp_path / "spool")
+    watcher = threading.Thread(
+        target=agent.watch, args=(agent.config.cameras[0], False), daemon=True
     )
-    agent = Agent(config, PorchlightClient(token=owner.token, http=client))
-    watcher = threading.Thread(target=agent.watch, args=(config.cameras[0], False), daemon=True)
     watcher.start()
     try:
         time.sleep(3.5)  # the box has been moving for about three seconds

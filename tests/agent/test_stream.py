@@ -13,10 +13,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from porchlight.agent.config import AgentConfig, CameraConfig
-from porchlight.agent.runner import Agent
 from porchlight.authz import Role
-from porchlight.client import PorchlightClient
+from tests.agent.helpers import one_camera_agent
 from tests.conftest import World
 from tests.video.conftest import moving_box, write_video
 
@@ -61,14 +59,10 @@ def test_live_stream_event_is_uploaded_after_a_dropped_connection(
     port = _port()
     assert owner.camera_id is not None
     source = f"tcp://127.0.0.1:{port}?timeout=5000000"
-    config = AgentConfig(
-        server="http://testserver",
-        token=owner.token,
-        spool=tmp_path / "spool",
-        cameras=[CameraConfig(id=owner.camera_id, source=source)],
+    agent = one_camera_agent(client, owner, source, tmp_path / "spool")
+    thread = threading.Thread(
+        target=agent.watch, args=(agent.config.cameras[0], False), daemon=True
     )
-    agent = Agent(config, PorchlightClient(token=owner.token, http=client))
-    thread = threading.Thread(target=agent.watch, args=(config.cameras[0], False), daemon=True)
     # First the camera is down: nothing listens.  The agent retries.
     thread.start()
     time.sleep(1.5)
