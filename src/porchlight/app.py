@@ -62,6 +62,11 @@ def build_vault(settings: Settings) -> Vault:
             max_clip_seconds=settings.max_clip_seconds,
             household_quota_bytes=settings.household_quota_bytes,
         ),
+        previous=[
+            vault_identity(key.get_secret_value().encode())
+            for key in (settings.vault_previous_master_key,)
+            if key is not None
+        ],
     )
 
 

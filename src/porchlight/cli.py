@@ -281,6 +281,31 @@ def vault_sweep() -> None:
     )
 
 
+@vault_app.command("rewrap")
+def vault_rewrap() -> None:
+    """After rotating PORCHLIGHT_VAULT_MASTER_KEY (the old one in
+    PORCHLIGHT_VAULT_PREVIOUS_MASTER_KEY): re-wrap every clip key to the new master key."""
+    settings = _settings()
+    vault = build_vault(settings)
+    if not vault.previous:
+        err.print(
+            "[bold red]error:[/] set PORCHLIGHT_VAULT_PREVIOUS_MASTER_KEY to the old master "
+            "key: keys wrapped to it cannot be opened without it"
+        )
+        raise typer.Exit(2)
+    sessions = make_sessionmaker(_engine(settings))
+    with _guard(), sessions() as db:
+        rewrapped, unopened = vault.rewrap(db)
+    out.print(f"re-wrapped {rewrapped} keys to the current master key")
+    if unopened:
+        err.print(
+            f"[bold red]error:[/] {unopened} keys open with neither the current nor the "
+            "previous master key; they are left as they are"
+        )
+        raise typer.Exit(1)
+    out.print("every key opens with the current master key: remove the previous one")
+
+
 log_app = typer.Typer(help="This server's transparency log.", no_args_is_help=True)
 app.add_typer(log_app, name="log")
 

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         description="Derives the vault's own key, which opens standard-mode clips; at least 32 "
         "characters outside demo and test mode. Losing it loses those clips.",
     )
+    vault_previous_master_key: SecretStr | None = Field(
+        None,
+        description="While rotating VAULT_MASTER_KEY: the old key, so that clips wrapped to "
+        "it still open (and are re-wrapped on upload) until `porchlight vault rewrap` has "
+        "re-wrapped every key to the new one; then remove it.",
+    )
     log_signing_key: SecretStr = Field(
         SecretStr("change-me"),
         description="Derives the Ed25519 key that signs the transparency log's checkpoints; at "

@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 
 from porchlight.authz import Action, Actor, HouseholdRes, require
 from porchlight.blobs.base import BlobStore
-from porchlight.crypto import Identity, Recipient
+from porchlight.crypto import DecryptionError, Identity, Recipient
 from porchlight.db import utcnow
 from porchlight.errors import Conflict, InvalidInput, NotFound
 from porchlight.homes import service as homes
 from porchlight.ids import new_id
 from porchlight.vault import uploads
 from porchlight.vault.common import CONTENT_TYPES, HOUSEHOLD, VAULT, PayloadTooLarge, VaultLimits
-from porchlight.vault.keys import unwrap
+from porchlight.vault.keys import unwrap, wrap
 from porchlight.vault.models import (
     Clip,
     HouseholdKey,
@@ -36,6 +36,7 @@ class Ingest:
 
     blobs: BlobStore
     identity: Identity
+    previous: list[Identity]
     upload_dir: Path
     limits: VaultLimits
 
@@ -43,6 +44,32 @@ class Ingest:
     def recipient(self) -> Recipient:
         """The vault's public key: clips' keys are wrapped to it in standard mode."""
         return self.identity.recipient
+
+    def _vault_recipients(self) -> set[str]:
+        """The vault's public key, and during a rotation the previous one: an event a
+        hub encrypted before the rotation is still accepted (and re-wrapped)."""
+        return {str(self.recipient)} | {str(old.recipient) for old in self.previous}
+
+    def unwrap_vault_key(self, key: WrappedKey) -> Identity:
+        """Open an object's key wrapped to the vault.  During a master-key rotation a key
+        still wrapped to the previous master key opens too, and is re-wrapped to the
+        current one in the caller's transaction: keys move as clips are used, and
+        :meth:`Vault.rewrap` moves the rest."""
+        try:
+            return unwrap(key.wrapped, self.identity)
+        except DecryptionError:
+            if not self.previous:
+                raise
+        for old in self.previous:
+            try:
+                identity = unwrap(key.wrapped, old)
+            except DecryptionError:
+                continue
+            key.wrapped, key.recipient = wrap(identity, self.recipient), str(self.recipient)
+            return identity
+        raise DecryptionError(
+            "the wrapped key opens with neither the vault's key nor the previous one"
+        )
 
     def household_recipients(self, db: Session, household_id: str) -> list[str]:
         """The household's active end-to-end public keys."""
@@ -133,7 +160,7 @@ class Ingest:
                 )
             if holders.get(HOUSEHOLD) not in own:
                 raise InvalidInput("Wrap the key to the household's registered key.", field_loc=loc)
-        elif holders.get(VAULT) != str(self.recipient):
+        elif holders.get(VAULT) not in self._vault_recipients():
             raise InvalidInput(
                 "Wrap the key to the vault's recipient (GET the household's vault info).",
                 field_loc=loc,
@@ -240,7 +267,7 @@ class Ingest:
         vault_key = next((k for k in keys if k.holder == VAULT), None)
         if vault_key is not None:
             try:
-                identity = unwrap(vault_key.wrapped, self.identity)
+                identity = self.unwrap_vault_key(vault_key)
             except ValueError as exc:
                 raise InvalidInput(
                     f"The {name}'s vault key does not open: {exc}", field_loc=["body", name, "keys"]

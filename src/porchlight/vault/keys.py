@@ -18,7 +18,7 @@ def vault_identity(master_key: bytes) -> Identity:
     """The vault's X25519 identity, derived from the master key in settings.
 
     Deriving instead of storing means the key exists only where the master key does;
-    rotating the master key is a new identity (a later migration re-wraps keys).
+    rotating the master key is a new identity, and `Vault.rewrap` moves keys to it.
     """
     return Identity(hkdf_sha256(master_key, b"porchlight-vault", b"vault identity v1"))
 

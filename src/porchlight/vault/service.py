@@ -4,7 +4,7 @@ retention and the access log.  The only code that writes the vault tables."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from porchlight.authz import Action, Actor, HouseholdRes, require
 from porchlight.blobs.base import BlobStore
-from porchlight.crypto import Identity, unwrap_file_key
+from porchlight.crypto import DecryptionError, Identity, unwrap_file_key
 from porchlight.crypto.seek import PayloadLayout, decrypt_range, payload_layout
 from porchlight.crypto.stream import CHUNK_SIZE, PAYLOAD_NONCE_SIZE
 from porchlight.db import flush_deleted, utcnow
@@ -26,7 +26,6 @@ from porchlight.pagination import Page, paginate
 from porchlight.transparency import service as transparency
 from porchlight.vault.common import HOUSEHOLD, LOGGED_AS, VAULT, VaultLimits
 from porchlight.vault.ingest import Ingest
-from porchlight.vault.keys import unwrap
 from porchlight.vault.models import (
     AccessEvent,
     Clip,
@@ -53,10 +52,17 @@ class Vault(Ingest):
     """The footage vault, configured once with its blob store and its own key."""
 
     def __init__(
-        self, blobs: BlobStore, identity: Identity, upload_dir: Path, limits: VaultLimits
+        self,
+        blobs: BlobStore,
+        identity: Identity,
+        upload_dir: Path,
+        limits: VaultLimits,
+        previous: Sequence[Identity] = (),
     ) -> None:
         self.blobs = blobs
         self.identity = identity
+        # Keys of earlier master keys, during a rotation: they still open, never wrap.
+        self.previous = list(previous)
         self.upload_dir = upload_dir
         self.limits = limits
         upload_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -174,7 +180,7 @@ class Vault(Ingest):
                 "This clip is end-to-end encrypted: the server cannot open it. "
                 "Play or export it with `porchlight clip export` and your key."
             )
-        return unwrap(vault_key.wrapped, self.identity)
+        return self.unwrap_vault_key(vault_key)
 
     def stream(
         self,
@@ -304,6 +310,47 @@ class Vault(Ingest):
         return paginate(db, stmt, AccessEvent.id, cursor, limit)
 
     # -- housekeeping ----------------------------------------------------------------
+
+    def rewrap(self, db: Session, batch: int = 200) -> tuple[int, int]:
+        """After a master-key rotation: re-wrap every object key still wrapped to the
+        previous master key to the current one.
+
+        Keys are found by the recipient recorded beside them, and each batch is
+        committed, so an interrupted run goes on where it stopped and a second run
+        finds nothing to do.  Returns (re-wrapped, keys that open with no known key).
+        """
+        current = str(self.recipient)
+        rewrapped = unopened = 0
+        after = ""
+        while True:
+            stmt = (
+                select(WrappedKey)
+                .where(
+                    WrappedKey.holder == VAULT,
+                    WrappedKey.recipient != current,
+                    WrappedKey.id > after,
+                )
+                .order_by(WrappedKey.id)
+                .limit(batch)
+            )
+            keys = list(db.scalars(stmt))
+            if not keys:
+                break
+            for key in keys:
+                after = key.id
+                try:
+                    self.unwrap_vault_key(key)
+                except DecryptionError:
+                    unopened += 1
+                    continue
+                key.recipient = current  # already wrapped to it, if the record was stale
+                rewrapped += 1
+            db.commit()
+        if rewrapped:
+            # In public: that the vault's key was rotated and how many keys moved.
+            transparency.record(db, "system:vault:rewrapped", counts={"keys": rewrapped})
+            db.commit()
+        return rewrapped, unopened
 
     def sweep_expired(self, db: Session) -> int:
         """Shred every clip older than its household's retention.  Returns how many."""
