@@ -156,12 +156,23 @@ def test_an_unexpected_error_is_logged_without_the_password_and_retried(
 
 
 @pytest.mark.parametrize("audio", [False, True], ids=["silent-by-default", "audio-on"])
-def test_sound_is_recorded_only_when_the_camera_says_so(
+def test_sound_is_recorded_only_when_the_household_turned_it_on(
     client: TestClient, world: World, tmp_path: Path, audio: bool
 ) -> None:
     owner = world.person(Role.RESIDENT)
+    if audio:  # a recorded opt-in, in the household's settings
+        changed = client.patch(
+            f"/api/v1/households/{owner.household_id}/settings",
+            json={"audio_recording_enabled": True},
+            headers=owner.headers,
+        )
+        assert changed.status_code == 200, changed.text
+        history = client.get(
+            f"/api/v1/households/{owner.household_id}/settings/history", headers=owner.headers
+        )
+        assert [c["setting"] for c in history.json()] == ["audio_recording_enabled"]
     source = write_video(tmp_path / "porch.mp4", moving_box(), audio_seconds=6.0)
-    agent = one_camera_agent(client, owner, source, tmp_path / "spool", audio=audio)
+    agent = one_camera_agent(client, owner, source, tmp_path / "spool")
     agent.run(once=True)
     assert agent.uploaded == 1
     [clip] = client.get("/api/v1/clips", headers=owner.headers).json()["items"]

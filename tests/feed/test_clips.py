@@ -334,3 +334,18 @@ def test_a_post_keeps_its_clips_sound_only_when_the_author_asks(
     assert _stream_kinds(client, neighbour, loud["id"], tmp_path) == ["video"]
     with world.sessions() as db:
         assert db.get(VaultObject, before.id) is None
+
+
+def test_the_households_sharing_setting_decides_the_sound_unless_the_post_says(
+    client: TestClient, world: World, owner: Person, mp4_with_sound: Path, tmp_path: Path
+) -> None:
+    changed = client.patch(
+        f"/api/v1/households/{owner.household_id}/settings",
+        json={"share_audio_default": True},
+        headers=owner.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    clip = upload(client, owner, mp4_with_sound, key="sound")
+    post = _post(client, owner, clip["id"]).json()
+    assert post["clip_with_audio"] is True
+    assert _stream_kinds(client, owner, post["id"], tmp_path) == ["audio", "video"]

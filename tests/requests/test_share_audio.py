@@ -22,25 +22,44 @@ def _kinds(media: bytes, tmp_path: Path, name: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("answer", "kinds", "with_audio"),
+    ("household", "answer", "kinds", "with_audio", "redacted"),
     [
-        ({}, ["video"], False),
-        ({"keep_audio": True}, ["audio", "video"], True),
-        ({"original": True}, ["audio", "video"], True),
+        ({}, {}, ["video"], False, True),
+        ({}, {"keep_audio": True}, ["audio", "video"], True, True),
+        ({}, {"original": True}, ["audio", "video"], True, False),
+        ({"share_audio_default": True}, {}, ["audio", "video"], True, True),
+        ({"share_audio_default": True}, {"keep_audio": False}, ["video"], False, True),
+        ({"share_blur_default": False}, {}, ["audio", "video"], True, False),
     ],
-    ids=["redacted-default", "redacted-with-sound", "original"],
+    ids=[
+        "redacted-default",
+        "redacted-with-sound",
+        "original",
+        "household-keeps-sound",
+        "answer-overrides-household",
+        "household-shares-originals",
+    ],
 )
 def test_the_sound_is_shared_only_when_the_owner_keeps_it(
     client: TestClient,
     scene: dict[str, Any],
     mp4_with_sound: Path,
     tmp_path: Path,
+    household: dict[str, bool],
     answer: dict[str, Any],
     kinds: list[str],
     with_audio: bool,
+    redacted: bool,
 ) -> None:
     officer, owner = scene["officer"], scene["owner"]
     assert owner.camera_id is not None
+    if household:  # the owner's recorded sharing settings
+        changed = client.patch(
+            f"/api/v1/households/{owner.household_id}/settings",
+            json=household,
+            headers=owner.headers,
+        )
+        assert changed.status_code == 200, changed.text
     start = WINDOW[0] + timedelta(minutes=50)
     clip = api(client, owner).upload_clip(
         owner.camera_id,
@@ -62,7 +81,7 @@ def test_the_sound_is_shared_only_when_the_owner_keeps_it(
     )
     assert shared.status_code == 200, shared.text
     [share] = shared.json()
-    assert share["with_audio"] is with_audio
+    assert (share["with_audio"], share["redacted"]) == (with_audio, redacted)
     media = client.get(f"/api/v1/agency/shares/{share['id']}/media", headers=officer.headers)
     assert media.status_code == 200, media.text
     assert _kinds(media.content, tmp_path, "copy.mp4") == kinds

@@ -17,11 +17,6 @@ class CameraConfig(BaseModel):
     id: str = Field(description="The camera's id on the server")
     source: str = Field(description="A video file, an rtsp:// URL or a /dev/video* device")
     people_only: bool | None = Field(None, description="Override the server's setting")
-    audio: bool = Field(
-        False,
-        description="Record the camera's sound in clips (off by default: recording "
-        "conversations needs everyone's consent in many places)",
-    )
     options: dict[str, str] = Field(
         default_factory=dict,
         description=(

@@ -3,6 +3,8 @@
 Each camera runs in a thread of its own, so one failing source never stops the
 others.  Privacy zones come from the server (cached on disk, so a restart without the
 network still masks them); nothing is recorded for a camera whose zones are unknown.
+Sound is recorded only when the household turned "Record audio" on (a setting whose
+every change the server records).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class CameraSetup:
     zones: list[list[list[float]]]
     people_only: bool
     holders: dict[str, str]
+    #: The household's recorded "Record audio" setting; off by default.
+    record_audio: bool = False
 
 
 class Agent:
@@ -66,6 +70,7 @@ class Agent:
             cache[camera.id] = {
                 "zones": [z["points"] for z in info["zones"]],
                 "people_only": info["people_only"],
+                "record_audio": bool(info.get("record_audio", False)),
                 "holders": holders,
             }
             self._cache().write_text(json.dumps(cache))
@@ -75,7 +80,12 @@ class Agent:
             log.warning("server unreachable; using cached settings for %s", camera.id)
         found = cache[camera.id]
         people_only = camera.people_only if camera.people_only is not None else found["people_only"]
-        return CameraSetup(found["zones"], bool(people_only), dict(found["holders"]))
+        return CameraSetup(
+            found["zones"],
+            bool(people_only),
+            dict(found["holders"]),
+            record_audio=bool(found.get("record_audio", False)),
+        )
 
     # -- events -----------------------------------------------------------------------
 
@@ -107,7 +117,7 @@ class Agent:
         config = PipelineConfig(
             analysis_fps=self.config.analysis_fps,
             events=replace(EventConfig(), people_only=setup.people_only),
-            encode=EncodeOptions(keep_audio=camera.audio),
+            encode=EncodeOptions(keep_audio=setup.record_audio),
         )
         detector = default_object_detector(self.config.model)
         kept = 0
@@ -129,7 +139,7 @@ class Agent:
             )
             try:
                 try:
-                    for packet in reader.packets(audio=camera.audio):
+                    for packet in reader.packets(audio=setup.record_audio):
                         for event in pipeline.feed(packet):
                             kept += self.keep(camera, setup, event, base) is not None
                         if self.stop.is_set():

@@ -119,7 +119,11 @@ class PostIn(Strict):
         description="One of your own clips (not end-to-end encrypted). Neighbours see a "
         "redacted copy (faces and plates blurred, no audio), never the clip itself.",
     )
-    clip_keep_audio: bool = Field(False, description="Keep the clip's sound in the copy.")
+    clip_keep_audio: bool | None = Field(
+        None,
+        description="Keep the clip's sound in the copy; unset follows the household's "
+        "'include sound in what I share' setting (off by default).",
+    )
 
 
 class PostPatch(Strict):

@@ -136,7 +136,7 @@ def _attach_clip(
     post: Post,
     clip_id: str,
     clips: Clips | None,
-    keep_audio: bool = False,
+    keep_audio: bool | None = None,
 ) -> None:
     """Give the post a redacted copy of one of the author's own clips (replacing any),
     silent unless ``keep_audio``."""
@@ -151,6 +151,9 @@ def _attach_clip(
         raise not_yours from None
     if clip.household_id not in actor.household_ids:
         raise not_yours
+    if keep_audio is None:  # the household's recorded sharing setting
+        home = db.get(Household, clip.household_id)
+        keep_audio = bool(home and home.share_audio_default)
     # Refuses an end-to-end clip (409): the server cannot open it to make a copy.
     copy = copies.make_copy(
         clips.vault, db, clip, CLIP_COPY_KIND, clips.redactor, keep_audio=keep_audio

@@ -65,6 +65,7 @@ def camera_out(camera: Camera) -> CameraOut:
         kind=CameraKind(camera.kind),
         position=camera.position,
         people_only=camera.people_only,
+        record_audio=camera.household.audio_recording_enabled,
         zones=[zone_out(z) for z in camera.zones],
         created_at=camera.created_at,
     )

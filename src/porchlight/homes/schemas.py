@@ -109,6 +109,10 @@ class CameraOut(BaseModel):
     kind: CameraKind
     position: str
     people_only: bool
+    record_audio: bool = Field(
+        description="The household turned audio recording on (a recorded setting); "
+        "cameras record sound only then"
+    )
     zones: list[ZoneOut]
     created_at: datetime
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from porchlight.homes.models import Household
 from porchlight.requests.schemas import SHARE_TERMS, RequestIn, ResponseIn
 from porchlight.requests.service import Requests
 from porchlight.web.context import context
@@ -53,6 +54,7 @@ def _inbox_page(
     svc = _svc(request)
     item, recipient, agency, clips = svc.inbox_item(db, visitor.actor, request_id)
     shares = svc.my_shares(db, visitor.actor, request_id)
+    home = db.get(Household, recipient.household_id)
     return render(
         request,
         "requests/inbox_item.html",
@@ -67,6 +69,7 @@ def _inbox_page(
         terms=SHARE_TERMS,
         error=error,
         owner=recipient.household_id in visitor.actor.owner_of,
+        home=home,
     )
 
 

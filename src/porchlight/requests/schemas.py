@@ -101,11 +101,16 @@ class InboxItemOut(BaseModel):
 class ResponseIn(Strict):
     decision: Literal["share", "decline"]
     clip_ids: list[str] = Field(default_factory=list, max_length=20)
-    original: bool = Field(False, description="Share the original instead of a redacted copy")
-    keep_audio: bool = Field(
-        False,
-        description="Keep the sound in the redacted copy (it is removed by default; "
-        "the original always has its sound)",
+    original: bool | None = Field(
+        None,
+        description="Share the original instead of a redacted copy; unset follows the "
+        "household's 'blur what I share' setting (on by default)",
+    )
+    keep_audio: bool | None = Field(
+        None,
+        description="Keep the sound in the redacted copy; unset follows the household's "
+        "'include audio in what I share' setting (off by default). The original always "
+        "has its sound.",
     )
 
 

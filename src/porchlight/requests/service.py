@@ -29,6 +29,7 @@ from porchlight.errors import (
     PorchlightError,
 )
 from porchlight.homes import service as homes
+from porchlight.homes.models import Household
 from porchlight.requests import rules
 from porchlight.requests.limits import RequestLimits
 from porchlight.requests.models import FootageRequest, RequestRecipient, Share
@@ -397,6 +398,11 @@ class Requests(ShareKeeping):
                 )
         shares = []
         expires = now + timedelta(days=self.share_days(agency))
+        # Unset choices follow the household's recorded sharing settings.
+        home = db.get(Household, recipient.household_id)
+        assert home is not None
+        original = (not home.share_blur_default) if data.original is None else data.original
+        keep_audio = home.share_audio_default if data.keep_audio is None else data.keep_audio
         for clip_id in dict.fromkeys(data.clip_ids):
             clip = allowed[clip_id]
             copies.check_copyable(clip)  # an end-to-end clip is refused now, not later
@@ -410,8 +416,8 @@ class Requests(ShareKeeping):
                 object_id=None,
                 clip_started_at=clip.started_at,
                 clip_ended_at=clip.ended_at,
-                redacted=not data.original and self.redactor is not None,
-                with_audio=data.keep_audio,
+                redacted=not original and self.redactor is not None,
+                with_audio=keep_audio,
                 expires_at=expires,
             )
             db.add(share)
@@ -424,7 +430,7 @@ class Requests(ShareKeeping):
             household_id=recipient.household_id,
             agency_id=request.agency_id,
             request_id=request.id,
-            detail={"answer": "shared", "clips": len(shares), "redacted": not data.original},
+            detail={"answer": "shared", "clips": len(shares), "redacted": not original},
         )
         # In public: that one household shared, and how many clips, never which.
         transparency.record(
@@ -441,7 +447,7 @@ class Requests(ShareKeeping):
             request_id=request.id,
             case_number=request.case_number,
             counts={"clips": len(shares)},
-            detail={"redacted": not data.original},
+            detail={"redacted": not original},
         )
         return shares
 
