@@ -24,6 +24,7 @@ from porchlight.accounts.service import AccountRules, Accounts
 from porchlight.blobs import open_blob_store
 from porchlight.db import make_engine, make_sessionmaker
 from porchlight.feed import api as feed_api
+from porchlight.feed import clips as feed_clips
 from porchlight.feed import pages as feed_pages
 from porchlight.homes import api as homes_api
 from porchlight.homes import pages as homes_pages
@@ -122,8 +123,8 @@ def vault_housekeeping(
         if requests is not None:
             with sessions() as db:
                 shredded += requests.expire(db)
-            with sessions() as db:
-                requests.prepare_shares(db)  # left over by a restart mid-preparation
+            # Copies left over by a restart mid-preparation.
+            share_preparation(requests, vault, sessions)()
         with sessions() as db:
             cleaned = vault.clean_leftovers(db)
         if shredded or cleaned:
@@ -132,16 +133,24 @@ def vault_housekeeping(
     return run
 
 
-#: How often the server looks for shares whose copies still wait to be made.
+#: How often the server looks for shared copies (police shares, feed posts' clips) that
+#: still wait to be made: normally they are made right after the request that asked.
 SHARE_PREPARATION_SECONDS = 60.0
 
 
-def share_preparation(requests: Requests, sessions: sessionmaker[Session]) -> Callable[[], None]:
-    """One run of the share preparer: copies of shares that still wait for one."""
+def share_preparation(
+    requests: Requests, vault: Vault, sessions: sessionmaker[Session]
+) -> Callable[[], None]:
+    """One run of the copy preparer: shares and post clips still waiting for a copy."""
+    clips = feed_clips.Clips(vault=vault, redactor=requests.redactor)
 
     def run() -> None:
         with sessions() as db:
             made = requests.prepare_shares(db)
+        with sessions() as db:
+            made += feed_clips.prepare_post_clips(db, clips)
+        with sessions() as db:
+            feed_clips.sweep_unwanted(db, clips)
         if made:
             log.info("prepared %d shared copies", made)
 
@@ -195,7 +204,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
                 Periodic(
                     "share-preparation",
                     SHARE_PREPARATION_SECONDS,
-                    share_preparation(requests, sessions),
+                    share_preparation(requests, vault, sessions),
                     first_after=5.0,
                 )
             )

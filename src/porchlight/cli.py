@@ -26,6 +26,7 @@ from porchlight.authz import ROLE_SCOPES, Role, Scope
 from porchlight.cli_remote import clip_app, keys_app
 from porchlight.db import make_engine, make_sessionmaker, transaction, utcnow
 from porchlight.errors import PorchlightError
+from porchlight.feed import clips as feed_clips
 from porchlight.settings import Settings, load_settings
 from porchlight.web.deps import actor_for
 
@@ -273,6 +274,9 @@ def vault_sweep() -> None:
             expired = requests.expire(db)
         with sessions() as db:
             prepared = requests.prepare_shares(db)
+        clips = feed_clips.Clips(vault=vault, redactor=requests.redactor)
+        with sessions() as db:
+            prepared += feed_clips.prepare_post_clips(db, clips)
         with sessions() as db:
             cleaned = vault.clean_leftovers(db)
     out.print(

@@ -27,6 +27,14 @@ def _post(client: TestClient, person: Person, clip_id: str, **fields: Any) -> An
     return client.post("/api/v1/feed/posts", json=body, headers=person.headers)
 
 
+def _made(client: TestClient, person: Person, clip_id: str, **fields: Any) -> Any:
+    """Post with a clip: the answer comes before the copy; the post as read back after."""
+    made = _post(client, person, clip_id, **fields)
+    assert made.status_code == 201, made.text
+    assert made.json()["clip_state"] == "preparing"
+    return client.get(f"/api/v1/feed/posts/{made.json()['id']}", headers=person.headers).json()
+
+
 def _copy(world: World, post_id: str) -> VaultObject | None:
     with world.sessions() as db:
         post = db.get(Post, post_id)
@@ -55,11 +63,9 @@ def test_neighbours_stream_a_redacted_copy(
     tmp_path: Path,
 ) -> None:
     neighbour = world.person(Role.RESIDENT)  # same test address: the same feed cell
-    made = _post(client, owner, clip["id"])
-    assert made.status_code == 201, made.text
-    post = made.json()
+    post = _made(client, owner, clip["id"])
     assert post["status"] == "live"
-    assert post["has_clip"] is True
+    assert (post["has_clip"], post["clip_state"]) == (True, "ready")
     assert post["clip_id"] == clip["id"]
 
     seen = client.get(f"/api/v1/feed/posts/{post['id']}", headers=neighbour.headers).json()
@@ -309,7 +315,7 @@ def test_a_post_keeps_its_clips_sound_only_when_the_author_asks(
 ) -> None:
     neighbour = world.person(Role.RESIDENT)
     clip = upload(client, owner, mp4_with_sound, key="sound")
-    silent = _post(client, owner, clip["id"]).json()
+    silent = _made(client, owner, clip["id"])
     assert silent["clip_with_audio"] is False
     assert _stream_kinds(client, neighbour, silent["id"], tmp_path) == ["video"]
 
@@ -319,7 +325,7 @@ def test_a_post_keeps_its_clips_sound_only_when_the_author_asks(
         "body": "A small dog has been barking at our gate since noon; listen, is it yours?",
         "clip_keep_audio": True,
     }
-    loud = _post(client, owner, clip["id"], **second).json()
+    loud = _made(client, owner, clip["id"], **second)
     assert loud["clip_with_audio"] is True
     assert _stream_kinds(client, neighbour, loud["id"], tmp_path) == ["audio", "video"]
 
@@ -330,7 +336,8 @@ def test_a_post_keeps_its_clips_sound_only_when_the_author_asks(
         f"/api/v1/feed/posts/{loud['id']}", json={"clip_keep_audio": False}, headers=owner.headers
     )
     assert edited.status_code == 200, edited.text
-    assert edited.json()["clip_with_audio"] is False
+    mine = client.get(f"/api/v1/feed/posts/{loud['id']}", headers=owner.headers).json()
+    assert (mine["clip_state"], mine["clip_with_audio"]) == ("ready", False)
     assert _stream_kinds(client, neighbour, loud["id"], tmp_path) == ["video"]
     with world.sessions() as db:
         assert db.get(VaultObject, before.id) is None
@@ -346,6 +353,6 @@ def test_the_households_sharing_setting_decides_the_sound_unless_the_post_says(
     )
     assert changed.status_code == 200, changed.text
     clip = upload(client, owner, mp4_with_sound, key="sound")
-    post = _post(client, owner, clip["id"]).json()
+    post = _made(client, owner, clip["id"])
     assert post["clip_with_audio"] is True
     assert _stream_kinds(client, owner, post["id"], tmp_path) == ["audio", "video"]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from porchlight.authz import Actor
 from porchlight.feed import presenters, review, service
+from porchlight.feed.clips import Clips
 from porchlight.feed.deps import CLIPS, PIPELINE
 from porchlight.feed.moderation import Pipeline
 from porchlight.feed.schemas import (
@@ -84,7 +85,7 @@ def create_post(
     actor: Actor = API_ACTOR,
     db: Session = DB,
     pipeline: Pipeline = PIPELINE,
-    clips: service.Clips = CLIPS,
+    clips: Clips = CLIPS,
 ) -> PostOut:
     """Post an alert.  It goes ``live``, or is ``held`` for a moderator with ``reasons``.
 
@@ -105,7 +106,7 @@ def edit_post(
     actor: Actor = API_ACTOR,
     db: Session = DB,
     pipeline: Pipeline = PIPELINE,
-    clips: service.Clips = CLIPS,
+    clips: Clips = CLIPS,
 ) -> PostOut:
     """Edit and resubmit your post; the checks run again."""
     edited = service.edit_post(db, actor, post_id, body, pipeline, clips)
@@ -114,7 +115,7 @@ def edit_post(
 
 @router.delete("/feed/posts/{post_id}", status_code=204)
 def withdraw_post(
-    post_id: str, actor: Actor = API_ACTOR, db: Session = DB, clips: service.Clips = CLIPS
+    post_id: str, actor: Actor = API_ACTOR, db: Session = DB, clips: Clips = CLIPS
 ) -> Response:
     """Withdraw your post; its text is erased and its clip's copy destroyed."""
     service.withdraw_post(db, actor, post_id, clips)
@@ -127,7 +128,7 @@ def post_clip(
     range: str | None = Header(None),
     actor: Actor = API_ACTOR,
     db: Session = DB,
-    clips: service.Clips = CLIPS,
+    clips: Clips = CLIPS,
 ) -> StreamingResponse:
     """The post's clip, a redacted copy (range requests work); whoever may read the post."""
     wanted = parse_range(range)
@@ -199,7 +200,7 @@ def decide(
     body: DecisionIn,
     actor: Actor = API_ACTOR,
     db: Session = DB,
-    clips: service.Clips = CLIPS,
+    clips: Clips = CLIPS,
 ) -> DecisionOut:
     """Approve or reject, with a reason; a rejection cites a guideline (and destroys the
     copy of a rejected post's clip)."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 
+from porchlight.feed.clips import Clips, prepare_soon
 from porchlight.feed.moderation import Pipeline, default_pipeline
-from porchlight.feed.service import Clips
 from porchlight.web.context import context
 
 
@@ -22,10 +22,16 @@ def get_pipeline(request: Request) -> Pipeline:
 PIPELINE = Depends(get_pipeline)
 
 
-def get_clips(request: Request) -> Clips:
-    """The app's vault, and the redactor its shares use: a post shows a redacted copy."""
+def get_clips(request: Request, background: BackgroundTasks) -> Clips:
+    """The app's vault, and the redactor its shares use: a post shows a redacted copy,
+    made right after the response (the request does not wait for the redaction)."""
     web = context(request)
-    return Clips(vault=web.vault, redactor=web.requests.redactor)
+    plain = Clips(vault=web.vault, redactor=web.requests.redactor)
+
+    def schedule(post_id: str) -> None:
+        background.add_task(prepare_soon, web.sessions, plain, [post_id])
+
+    return Clips(vault=web.vault, redactor=web.requests.redactor, schedule=schedule)
 
 
 CLIPS = Depends(get_clips)

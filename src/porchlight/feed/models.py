@@ -55,6 +55,8 @@ class Post(IdMixin, Base):
     )
     # The author kept the clip's sound for neighbours (the copy is silent otherwise).
     clip_with_audio: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Why the clip's copy could not be made, for the author; None otherwise.
+    clip_failure: Mapped[str | None] = mapped_column(String(300), nullable=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     # The reasons it was last held or rejected: [{guideline, message, fix}].
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from porchlight.feed import presenters, review, service
+from porchlight.feed.clips import Clips
 from porchlight.feed.deps import CLIPS, PIPELINE
 from porchlight.feed.moderation import CITABLE, GUIDELINES, Pipeline
 from porchlight.feed.schemas import (
@@ -126,7 +127,7 @@ async def create_post(
     visitor: PageUser = SIGNED_IN,
     db: Session = DB,
     pipeline: Pipeline = PIPELINE,
-    clips: service.Clips = CLIPS,
+    clips: Clips = CLIPS,
 ) -> Response:
     form = await _form(request, visitor)
     try:
@@ -183,7 +184,7 @@ def post_clip(
     range: str | None = Header(None),
     visitor: PageUser = SIGNED_IN,
     db: Session = DB,
-    clips: service.Clips = CLIPS,
+    clips: Clips = CLIPS,
 ) -> Response:
     """The redacted copy of the post's clip, for the video element (seeking works)."""
     wanted = parse_range(range)
@@ -198,7 +199,7 @@ async def edit_post(
     visitor: PageUser = SIGNED_IN,
     db: Session = DB,
     pipeline: Pipeline = PIPELINE,
-    clips: service.Clips = CLIPS,
+    clips: Clips = CLIPS,
 ) -> Response:
     form = await _form(request, visitor)
     try:
@@ -246,7 +247,7 @@ async def withdraw_post(
     request: Request,
     visitor: PageUser = SIGNED_IN,
     db: Session = DB,
-    clips: service.Clips = CLIPS,
+    clips: Clips = CLIPS,
 ) -> Response:
     await _form(request, visitor)
     service.withdraw_post(db, visitor.actor, post_id, clips)
@@ -339,7 +340,7 @@ async def decide(
     request: Request,
     visitor: PageUser = SIGNED_IN,
     db: Session = DB,
-    clips: service.Clips = CLIPS,
+    clips: Clips = CLIPS,
 ) -> Response:
     form = await _form(request, visitor)
     try:

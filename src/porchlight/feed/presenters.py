@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from porchlight.authz import Actor, Role
 from porchlight.feed import review, service
+from porchlight.feed.clips import clip_state
 from porchlight.feed.models import Comment, Decision, ModerationItem, Post, Status, Trigger
 from porchlight.feed.moderation import GUIDELINES
 from porchlight.feed.schemas import (
@@ -74,6 +75,8 @@ def post_out(db: Session, actor: Actor, post: Post, comments: int | None = None)
         clip_id=post.clip_id if post.author_id == actor.user_id else None,
         has_clip=post.clip_object_id is not None,
         clip_with_audio=post.clip_object_id is not None and post.clip_with_audio,
+        clip_state=clip_state(post) if post.author_id == actor.user_id else None,
+        clip_failure=post.clip_failure if post.author_id == actor.user_id else None,
         comment_count=comments,
         created_at=post.created_at,
         updated_at=post.updated_at,

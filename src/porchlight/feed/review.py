@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from porchlight.authz import Action, Actor, require
 from porchlight.errors import Conflict, Forbidden, InvalidInput, NotFound
+from porchlight.feed.clips import Clips, drop_clip, want_copy
 from porchlight.feed.models import Comment, Decision, ModerationItem, Post, Report, Status, Trigger
 from porchlight.feed.moderation import CITABLE, GUIDELINES
 from porchlight.feed.schemas import DecisionIn, Outcome, StatsOut
-from porchlight.feed.service import Clips, close, drop_clip, restore_clip
+from porchlight.feed.service import close
 from porchlight.pagination import Page, paginate
 from porchlight.transparency import service as transparency
 
@@ -57,7 +58,7 @@ def decide(
     """Approve (the item goes or stays live) or reject (it comes down, citing a guideline).
 
     A rejected post's clip copy is destroyed; if the rejection is overturned on appeal
-    the copy is rendered again from the author's clip (when it still exists)."""
+    the copy is made again from the author's clip (when it still exists)."""
     item = get_item(db, actor, item_id)
     if not item.is_open:
         raise Conflict("This item was already decided.")
@@ -101,8 +102,8 @@ def decide(
         close(other)
     if isinstance(target, Post) and target.status == Status.REJECTED:
         drop_clip(db, target, clips, keep_reference=True)
-    elif isinstance(target, Post) and target.status == Status.LIVE:
-        restore_clip(db, target, clips)
+    elif isinstance(target, Post):
+        want_copy(target, clips)  # approved: its clip's copy is made again if it has none
     db.flush()
     return decision
 

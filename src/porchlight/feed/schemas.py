@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -212,6 +212,12 @@ class PostOut(BaseModel):
         False, description="A redacted copy of a clip streams at /feed/posts/{id}/clip."
     )
     clip_with_audio: bool = Field(False, description="The copy keeps the clip's sound.")
+    clip_state: Literal["none", "preparing", "ready", "failed"] | None = Field(
+        None,
+        description="Shown to the author only: whether the clip's redacted copy is being "
+        "made, ready, or could not be made (see clip_failure)",
+    )
+    clip_failure: str | None = Field(None, description="Shown to the author only.")
     comment_count: int
     created_at: datetime
     updated_at: datetime | None

@@ -8,7 +8,6 @@ any it is held for a moderator.  Nothing is refused by a machine except floods.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -18,13 +17,13 @@ from porchlight import geo
 from porchlight.authz import Action, Actor, FeedRes, Role, require
 from porchlight.db import utcnow
 from porchlight.errors import Conflict, InvalidInput, NotFound, TooManyRequests
+from porchlight.feed.clips import Clips, attach_clip, drop_clip, want_copy
 from porchlight.feed.models import Comment, Decision, ModerationItem, Post, Report, Status, Trigger
 from porchlight.feed.moderation import CITABLE, Pipeline, Reason, Submission
 from porchlight.feed.schemas import AppealIn, CommentIn, PostIn, PostPatch, ReportIn
 from porchlight.homes.models import Household
 from porchlight.pagination import Page, paginate
-from porchlight.vault import copies
-from porchlight.vault.models import Clip, VaultObject
+from porchlight.vault.models import VaultObject
 from porchlight.vault.service import MediaStream, Vault
 
 # The feed lives at the public resolution (7, cells of about 5 km², 2.4 km across): the
@@ -117,90 +116,6 @@ def close(item: ModerationItem) -> None:
 
 # -- clips --------------------------------------------------------------------------------
 
-# The kind of vault object a post's redacted copy is.
-CLIP_COPY_KIND = "feed"
-
-
-@dataclass(frozen=True)
-class Clips:
-    """What attaching a clip needs: the vault, and the redactor shares already use (faces
-    and plates blurred, audio dropped).  Neighbours only ever see such a copy."""
-
-    vault: Vault
-    redactor: copies.Redactor | None
-
-
-def _attach_clip(
-    db: Session,
-    actor: Actor,
-    post: Post,
-    clip_id: str,
-    clips: Clips | None,
-    keep_audio: bool | None = None,
-) -> None:
-    """Give the post a redacted copy of one of the author's own clips (replacing any),
-    silent unless ``keep_audio``."""
-    if clips is None:
-        raise InvalidInput("Attaching a clip is not available here.", field_loc=["body", "clip_id"])
-    not_yours = InvalidInput(
-        "Attach a clip from one of your own households.", field_loc=["body", "clip_id"]
-    )
-    try:
-        clip = clips.vault.get_clip(db, actor, clip_id)
-    except NotFound:
-        raise not_yours from None
-    if clip.household_id not in actor.household_ids:
-        raise not_yours
-    if keep_audio is None:  # the household's recorded sharing setting
-        home = db.get(Household, clip.household_id)
-        keep_audio = bool(home and home.share_audio_default)
-    # Refuses an end-to-end clip (409): the server cannot open it to make a copy.
-    copy = copies.make_copy(
-        clips.vault, db, clip, CLIP_COPY_KIND, clips.redactor, keep_audio=keep_audio
-    )
-    drop_clip(db, post, clips)
-    post.clip_id, post.clip_object_id, post.clip_with_audio = clip.id, copy.id, keep_audio
-
-
-def drop_clip(
-    db: Session, post: Post, clips: Clips | None, *, keep_reference: bool = False
-) -> None:
-    """Destroy the post's copy of its clip (key, then blob, then record) and forget it.
-
-    With ``keep_reference`` the post still names the author's own clip (shown to the
-    author only), so that a rejection overturned on appeal can bring the copy back."""
-    object_id = post.clip_object_id
-    post.clip_object_id = None
-    if not keep_reference:
-        post.clip_id, post.clip_with_audio = None, False
-    db.flush()
-    if object_id is None:
-        return
-    if clips is None:
-        raise RuntimeError("A post's clip copy cannot be destroyed without the vault.")
-    if db.get(VaultObject, object_id) is not None:
-        copies.destroy_object(clips.vault, db, object_id)
-
-
-def restore_clip(db: Session, post: Post, clips: Clips | None) -> None:
-    """Render the post's copy again from the author's clip (after an overturned
-    rejection).  When the clip is gone (deleted, or past its retention) or can no longer
-    be copied, the post goes live without it."""
-    if post.clip_id is None or post.clip_object_id is not None or clips is None:
-        return
-    clip = db.get(Clip, post.clip_id)
-    if clip is None or clip.media is None:
-        post.clip_id = None
-        return
-    try:
-        copy = copies.make_copy(
-            clips.vault, db, clip, CLIP_COPY_KIND, clips.redactor, keep_audio=post.clip_with_audio
-        )
-    except Conflict:
-        post.clip_id = None
-        return
-    post.clip_object_id = copy.id
-
 
 def clip_media(
     db: Session,
@@ -259,11 +174,12 @@ def create_post(
     )
     db.add(post)
     if data.clip_id is not None:
-        _attach_clip(db, actor, post, data.clip_id, clips, data.clip_keep_audio)
+        attach_clip(db, actor, post, data.clip_id, clips, data.clip_keep_audio)
     reasons = pipeline.run(_submission(post))
     if reasons:
         _hold(db, post, reasons, Trigger.CHECKS)
     db.flush()
+    want_copy(post, clips)
     return post
 
 
@@ -331,7 +247,7 @@ def edit_post(
     if clip_id is not None and (
         clip_id != post.clip_id or post.clip_object_id is None or keep_audio != post.clip_with_audio
     ):
-        _attach_clip(db, actor, post, clip_id, clips, keep_audio)
+        attach_clip(db, actor, post, clip_id, clips, keep_audio)
     elif patch.remove_clip:
         drop_clip(db, post, clips)
     for name in ("category", "title", "body"):
@@ -360,6 +276,7 @@ def edit_post(
     else:
         post.status, post.reasons = Status.LIVE, []
     db.flush()
+    want_copy(post, clips)
     return post
 
 
