@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 CHROMIUM_ENV = "PORCHLIGHT_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS_ENV = "PORCHLIGHT_SCREENSHOTS"
-SCREENSHOTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS_DIR = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 LOCAL_HOST = "127.0.0.1"
 CHROMIUM_ARGS = [
     "--no-sandbox",

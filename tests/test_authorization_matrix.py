@@ -311,6 +311,17 @@ PAGES: list[Case] = [
     Case("GET", "/account/tokens", (L,) + (200,) * 8),
     Case("POST", "/account/tokens", (L,) + (201,) * 8, form={"name": "page token"}),
     Case("POST", "/account/tokens/{token_id}/revoke", page_owner_only(303), form={}),
+    # Two-step sign-in: each person's own, for every signed-in role.
+    Case("POST", "/login/code", (401,) + (303,) * 8, form={"code": "000000"}),
+    Case("GET", "/account/security", (L,) + (200,) * 8),
+    Case("POST", "/account/security/setup", (L,) + (200,) * 8, form={}),
+    Case("POST", "/account/security/confirm", (L,) + (409,) * 8, form={"code": "000000"}),
+    Case(
+        "POST",
+        "/account/security/disable",
+        (L,) + (409,) * 8,
+        form={"password": PASSWORD, "code": "000000"},
+    ),
     Case("GET", "/admin", (*PAGE_ADMIN_ONLY, 200)),
     Case("POST", "/admin/users", (*PAGE_ADMIN_ONLY, 303), form=NEW_USER | {"role": "resident"}),
     Case("POST", "/admin/agencies", (*PAGE_ADMIN_ONLY, 303), form=NEW_AGENCY),

@@ -104,6 +104,7 @@ def build_accounts(settings: Settings) -> Accounts:
             lockout_minutes=settings.login_lockout_minutes,
         ),
         SlidingWindowLimiter(settings.login_rate_per_minute, 60.0),
+        second_factor_key=settings.secret_key.get_secret_value(),
     )
 
 

@@ -132,6 +132,7 @@ class Action(StrEnum):
 
     ACCOUNT_READ = "account:read"
     TOKEN_MANAGE = "token:manage"  # noqa: S105 - an action name
+    ACCOUNT_SECURITY = "account:security"  # one's own two-step sign-in
     DASHBOARD_VIEW = "dashboard:view"
     HOUSEHOLD_LIST = "household:list"
     HOUSEHOLD_CREATE = "household:create"
@@ -236,6 +237,7 @@ RULES: dict[Action, Rule] = {
     # Any live token may tell whose it is and what it may do.
     Action.ACCOUNT_READ: Rule(_self, None),
     Action.TOKEN_MANAGE: Rule(_signed_in, Scope.ACCOUNT),
+    Action.ACCOUNT_SECURITY: Rule(_signed_in, Scope.ACCOUNT),
     Action.DASHBOARD_VIEW: Rule(_resident, Scope.HOUSEHOLD_READ),
     Action.HOUSEHOLD_LIST: Rule(_signed_in, None),
     Action.HOUSEHOLD_CREATE: Rule(_resident, Scope.HOUSEHOLD_WRITE),

@@ -21,7 +21,7 @@ from porchlight.accounts.schemas import (
 )
 from porchlight.authz import ROLE_SCOPES, Action, Actor, Role, Scope, require
 from porchlight.db import utcnow
-from porchlight.errors import Unauthenticated
+from porchlight.errors import PorchlightError, Unauthenticated
 from porchlight.web.context import context
 from porchlight.web.deps import API_ACTOR, DB, client_address
 
@@ -64,9 +64,15 @@ def agency_out(agency: Agency) -> AgencyOut:
 
 @router.post("/auth/login", response_model=IssuedTokenOut, status_code=201)
 def login(body: LoginIn, request: Request, db: Session = DB) -> TokenOut:
-    """Exchange an email and password for a bearer token (for scripts and the CLI)."""
+    """Exchange an email and password (and, with two-step sign-in on, a code) for a
+    bearer token (for scripts and the CLI)."""
     accounts = context(request).accounts
-    user = accounts.authenticate(db, str(body.email), body.password, client_address(request))
+    client = client_address(request)
+    user = accounts.authenticate(db, str(body.email), body.password, client)
+    if accounts.two_step_on(user):
+        if not body.code:
+            raise SecondStepRequired()
+        accounts.check_second_step(db, user, body.code, client)
     secret, token = accounts.login_token(db, user)
     return token_out(token, secret)
 
@@ -172,3 +178,18 @@ def update_user(
 ) -> UserOut:
     """Change an account's name, role, agency or status, or clear a lockout (admins)."""
     return user_out(context(request).accounts.update_user(db, actor, user_id, body))
+
+
+class SecondStepRequired(PorchlightError):
+    """The password was right; the account also needs a code (a problem type of its own,
+    so that a client knows to ask for it)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This account uses two-step sign-in: send the 6-digit code from your "
+            "authenticator app (or a recovery code) as `code`.",
+            401,
+            "second-step-required",
+            "Two-step sign-in code required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import time
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from porchlight.accounts import twofactor
+from porchlight.accounts.models import User
 from porchlight.accounts.schemas import AgencyIn, TokenIn, UserIn
 from porchlight.authz import ROLE_SCOPES, Action, Role, require
 from porchlight.errors import PorchlightError
@@ -110,6 +115,25 @@ def login(
             error=exc.detail,
             status=exc.status,
         )
+    if ctx.accounts.two_step_on(user):
+        # The password was right; the session starts only after the code.
+        response = _code_page(request, visitor, next_url=_safe_next(next))
+        until = int(time.time()) + SECOND_STEP_SECONDS
+        response.set_cookie(
+            SECOND_STEP_COOKIE,
+            _second_step_token(ctx.secret_key, user.id, until),
+            httponly=True,
+            samesite="strict",
+            secure=ctx.cookie_secure,
+            max_age=SECOND_STEP_SECONDS,
+            path="/login",
+        )
+        return response
+    return _signed_in(request, db, user, next)
+
+
+def _signed_in(request: Request, db: Session, user: User, next: str) -> Response:
+    ctx = context(request)
     secret, _ = ctx.accounts.start_web_session(db, user)
     target = _safe_next(next) if next != "/home" else _landing(user.role)
     response = redirect(target)
@@ -123,7 +147,175 @@ def login(
         path="/",
     )
     response.delete_cookie(CSRF_COOKIE, path="/login")
+    response.delete_cookie(SECOND_STEP_COOKIE, path="/login")
     return response
+
+
+# -- two-step sign-in ------------------------------------------------------------------
+
+SECOND_STEP_COOKIE = "porchlight_second_step"
+#: How long the code may take after the password.
+SECOND_STEP_SECONDS = 300
+
+
+def _second_step_token(key: bytes, user_id: str, until: int) -> str:
+    mac = hmac.new(key, f"second-step|{user_id}|{until}".encode(), hashlib.sha256).hexdigest()
+    return f"{user_id}.{until}.{mac}"
+
+
+def _second_step_user(key: bytes, token: str) -> str | None:
+    """The account whose password was just right, if the cookie is genuine and fresh."""
+    user_id, _, rest = token.partition(".")
+    until, _, _ = rest.partition(".")
+    if not until.isdigit() or int(until) < time.time():
+        return None
+    if not hmac.compare_digest(_second_step_token(key, user_id, int(until)), token):
+        return None
+    return user_id
+
+
+def _code_page(
+    request: Request,
+    visitor: PageUser,
+    *,
+    next_url: str,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    nonce, token = new_login_csrf(context(request).secret_key)
+    response = render(
+        request, "login_code.html", visitor, status, login_csrf=token, next=next_url, error=error
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        nonce,
+        httponly=True,
+        samesite="strict",
+        secure=context(request).cookie_secure,
+        path="/login",
+    )
+    return response
+
+
+@router.post("/login/code")
+def login_code(
+    request: Request,
+    code: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form("/home"),
+    visitor: PageUser = PAGE_USER,
+    db: Session = DB,
+) -> Response:
+    if visitor.user is not None:
+        return redirect(_landing(visitor.user.role))
+    ctx = context(request)
+    user_id = _second_step_user(ctx.secret_key, request.cookies.get(SECOND_STEP_COOKIE, ""))
+    user = db.get(User, user_id) if user_id else None
+    if user is None or not user.is_active:
+        return _login_page(
+            request,
+            visitor,
+            next_url=_safe_next(next),
+            status=401,
+            error="Your sign-in took too long; enter your password again.",
+        )
+    if not login_csrf_ok(ctx.secret_key, request.cookies.get(CSRF_COOKIE, ""), csrf_token):
+        return _code_page(
+            request,
+            visitor,
+            next_url=_safe_next(next),
+            status=403,
+            error="The form expired; please enter the code again.",
+        )
+    try:
+        ctx.accounts.check_second_step(db, user, code, client_address(request))
+    except PorchlightError as exc:
+        return _code_page(
+            request, visitor, next_url=_safe_next(next), error=exc.detail, status=exc.status
+        )
+    return _signed_in(request, db, user, next)
+
+
+def _security_page(
+    request: Request,
+    visitor: PageUser,
+    db: Session,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    setup: tuple[str, str] | None = None,
+    recovery_codes: list[str] | None = None,
+) -> Response:
+    user = context(request).accounts.security(db, visitor.actor)
+    shown = None
+    if setup is not None:
+        shown = {"key": setup[0], "qr": twofactor.qr_svg(setup[1])}
+    return render(
+        request,
+        "security.html",
+        visitor,
+        status,
+        user=user,
+        setup=shown,
+        recovery_codes=recovery_codes,
+        error=error,
+    )
+
+
+@router.get("/account/security")
+def security(request: Request, visitor: PageUser = SIGNED_IN, db: Session = DB) -> Response:
+    return _security_page(request, visitor, db)
+
+
+@router.post("/account/security/setup")
+def security_setup(
+    request: Request, csrf_token: str = Form(""), visitor: PageUser = SIGNED_IN, db: Session = DB
+) -> Response:
+    check_csrf(visitor, csrf_token)
+    try:
+        setup = context(request).accounts.begin_two_step(db, visitor.actor)
+    except PorchlightError as exc:
+        return _security_page(request, visitor, db, status=exc.status, error=exc.detail)
+    return _security_page(request, visitor, db, setup=setup)
+
+
+@router.post("/account/security/confirm")
+def security_confirm(
+    request: Request,
+    code: str = Form(""),
+    csrf_token: str = Form(""),
+    visitor: PageUser = SIGNED_IN,
+    db: Session = DB,
+) -> Response:
+    check_csrf(visitor, csrf_token)
+    accounts = context(request).accounts
+    try:
+        codes = accounts.confirm_two_step(db, visitor.actor, code)
+    except PorchlightError as exc:
+        setup = accounts.pending_two_step(db, visitor.actor)
+        return _security_page(
+            request, visitor, db, status=exc.status, error=exc.detail, setup=setup
+        )
+    return _security_page(request, visitor, db, status=201, recovery_codes=codes)
+
+
+@router.post("/account/security/disable")
+def security_disable(
+    request: Request,
+    password: str = Form(""),
+    code: str = Form(""),
+    csrf_token: str = Form(""),
+    visitor: PageUser = SIGNED_IN,
+    db: Session = DB,
+) -> Response:
+    check_csrf(visitor, csrf_token)
+    try:
+        context(request).accounts.disable_two_step(
+            db, visitor.actor, password, code, client_address(request)
+        )
+    except PorchlightError as exc:
+        return _security_page(request, visitor, db, status=exc.status, error=exc.detail)
+    return redirect("/account/security?notice=" + quote("Two-step sign-in is off."))
 
 
 @router.post("/logout")

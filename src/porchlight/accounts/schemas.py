@@ -23,6 +23,12 @@ class Strict(BaseModel):
 class LoginIn(Strict):
     email: EmailStr
     password: str = Field(min_length=1, max_length=1024)
+    code: str | None = Field(
+        None,
+        max_length=32,
+        description="With two-step sign-in on: the 6-digit code from the authenticator "
+        "app, or an unused recovery code",
+    )
 
 
 class TokenOut(BaseModel):

@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from porchlight.accounts import twofactor
 from porchlight.accounts.models import Agency, ApiToken, User, WebSession
 from porchlight.accounts.passwords import Passwords, password_problem
 from porchlight.accounts.ratelimit import SlidingWindowLimiter
@@ -63,11 +66,18 @@ class Accounts:
     """Account use cases, configured once and shared by the API, pages and CLI."""
 
     def __init__(
-        self, passwords: Passwords, rules: AccountRules, limiter: SlidingWindowLimiter
+        self,
+        passwords: Passwords,
+        rules: AccountRules,
+        limiter: SlidingWindowLimiter,
+        *,
+        second_factor_key: str = "",
     ) -> None:
         self.passwords = passwords
         self.rules = rules
         self.limiter = limiter
+        # Seals two-step sign-in secrets (the server's SECRET_KEY).
+        self.second_factor_key = second_factor_key
         # Failures against emails that have no account, counted like real ones so that
         # a lockout answer does not reveal which emails are registered.
         self._unknown: dict[str, tuple[int, datetime | None]] = {}
@@ -101,8 +111,11 @@ class Accounts:
                 # The count must survive the refusal, which rolls the request back.
                 db.commit()
             raise Unauthenticated("The email or password is wrong.")
-        user.failed_logins = 0
-        user.locked_until = None
+        if user.totp_enabled_at is None:
+            # With two-step sign-in the count is cleared only after the code: a known
+            # password must not buy unlimited guesses at the code.
+            user.failed_logins = 0
+            user.locked_until = None
         if self.passwords.needs_rehash(user.password_hash):
             user.password_hash = self.passwords.hash(password)
         return user
@@ -121,6 +134,113 @@ class Accounts:
         if user.failed_logins >= self.rules.max_failures:
             user.locked_until = now + timedelta(minutes=self.rules.lockout_minutes)
             user.failed_logins = 0
+
+    # -- two-step sign-in --------------------------------------------------------------
+
+    @staticmethod
+    def two_step_on(user: User) -> bool:
+        """Whether signing in as ``user`` needs a code after the password."""
+        return user.totp_enabled_at is not None
+
+    def _me(self, db: Session, actor: Actor) -> User:
+        require(actor, Action.ACCOUNT_SECURITY)
+        user = db.get(User, actor.user_id) if actor.user_id else None
+        if user is None:
+            raise Unauthenticated()
+        return user
+
+    def security(self, db: Session, actor: Actor) -> User:
+        """The actor's own account, for its security page."""
+        return self._me(db, actor)
+
+    def begin_two_step(self, db: Session, actor: Actor) -> tuple[str, str]:
+        """Start setting up two-step sign-in: a new secret, as text and as an otpauth
+        address (for the QR code).  Nothing changes until a code confirms it."""
+        user = self._me(db, actor)
+        if self.two_step_on(user):
+            raise Conflict("Two-step sign-in is already on.")
+        secret = twofactor.new_secret()
+        user.totp_pending = twofactor.seal(secret, self.second_factor_key, user.id)
+        db.flush()
+        return twofactor.secret_text(secret), twofactor.setup_uri(secret, user.email)
+
+    def pending_two_step(self, db: Session, actor: Actor) -> tuple[str, str] | None:
+        """The secret being set up (to show its QR code again), if any."""
+        user = self._me(db, actor)
+        if user.totp_pending is None:
+            return None
+        secret = twofactor.unseal(user.totp_pending, self.second_factor_key, user.id)
+        return twofactor.secret_text(secret), twofactor.setup_uri(secret, user.email)
+
+    def confirm_two_step(self, db: Session, actor: Actor, code: str) -> list[str]:
+        """Turn two-step sign-in on with a code from the app; returns the recovery codes
+        (shown once, stored only as digests)."""
+        user = self._me(db, actor)
+        if user.totp_pending is None:
+            raise Conflict("Start setting up two-step sign-in first.")
+        secret = twofactor.unseal(user.totp_pending, self.second_factor_key, user.id)
+        step = twofactor.matching_step(secret, code, time.time(), None)
+        if step is None:
+            raise InvalidInput(
+                "That is not the code your app shows now; check that your phone's clock is "
+                "right and try the next code.",
+                field_loc=["body", "code"],
+            )
+        user.totp_secret, user.totp_pending = user.totp_pending, None
+        user.totp_enabled_at, user.totp_last_step = utcnow(), step
+        codes = twofactor.new_recovery_codes()
+        user.recovery_digests = [twofactor.recovery_digest(c) for c in codes]
+        db.flush()
+        return codes
+
+    def disable_two_step(
+        self, db: Session, actor: Actor, password: str, code: str, client: str
+    ) -> None:
+        """Turn two-step sign-in off: needs the password and a code (or a recovery code)."""
+        user = self._me(db, actor)
+        if not self.two_step_on(user):
+            raise Conflict("Two-step sign-in is off.")
+        if not self.passwords.verify(user.password_hash, password):
+            raise InvalidInput("The password is wrong.", field_loc=["body", "password"])
+        self.check_second_step(db, user, code, client)
+        user.totp_secret = user.totp_pending = None
+        user.totp_enabled_at = user.totp_last_step = None
+        user.recovery_digests = []
+        db.flush()
+
+    def check_second_step(self, db: Session, user: User, code: str, client: str) -> None:
+        """Accept a current code (once) or an unused recovery code (then spent).  A wrong
+        code counts like a wrong password towards the lockout."""
+        wait = self.limiter.hit(client)
+        if wait:
+            raise TooManyRequests(
+                "Too many sign-in attempts from your address; wait a minute.", wait
+            )
+        now = utcnow()
+        if user.locked_until is not None and user.locked_until > now:
+            seconds = int((user.locked_until - now).total_seconds())
+            raise TooManyRequests(
+                "This account is locked after repeated failed sign-ins; try again later.", seconds
+            )
+        step = None
+        if user.totp_secret is not None:
+            try:
+                secret = twofactor.unseal(user.totp_secret, self.second_factor_key, user.id)
+            except InvalidTag:  # SECRET_KEY changed: only recovery codes still work
+                secret = None
+            if secret is not None:
+                step = twofactor.matching_step(secret, code, time.time(), user.totp_last_step)
+        digest = twofactor.recovery_digest(code)
+        if step is not None:
+            user.totp_last_step = step
+        elif digest in user.recovery_digests:
+            user.recovery_digests = [d for d in user.recovery_digests if d != digest]
+        else:
+            self._count_failure(user, now)
+            db.commit()  # the count survives the refusal
+            raise Unauthenticated("The code is wrong, or was used already.")
+        user.failed_logins = 0
+        user.locked_until = None
 
     def start_web_session(self, db: Session, user: User) -> tuple[str, WebSession]:
         """Open a browser session; return the cookie secret (stored only as a hash)."""
