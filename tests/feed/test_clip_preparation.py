@@ -96,7 +96,7 @@ def test_a_clip_that_cannot_be_copied_tells_its_author_why(
     assert _prepare(world, Clips(vault=clips.vault, redactor=broken)) == 0
     mine = client.get(f"/api/v1/feed/posts/{post['id']}", headers=owner.headers).json()
     assert mine["clip_state"] == "failed"
-    assert mine["clip_failure"].startswith("The clip's copy could not be made: ")
+    assert mine["clip_failure"].startswith("The copy could not be made: ")
     assert "cannot decode at 0.4 s" in mine["clip_failure"]
     assert _feed_copies(world) == []
     sign_in(client, owner, f"/feed/posts/{post['id']}")

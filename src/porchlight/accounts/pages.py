@@ -46,26 +46,12 @@ def index(request: Request, visitor: PageUser = PAGE_USER) -> Response:
     return render(request, "index.html", visitor)
 
 
-def _login_page(
-    request: Request,
-    visitor: PageUser,
-    *,
-    next_url: str,
-    email: str = "",
-    error: str | None = None,
-    status: int = 200,
+def _login_form(
+    request: Request, visitor: PageUser, template: str, status: int, **values: object
 ) -> Response:
+    """A sign-in step's page, with its signed double-submit CSRF pair."""
     nonce, token = new_login_csrf(context(request).secret_key)
-    response = render(
-        request,
-        "login.html",
-        visitor,
-        status,
-        login_csrf=token,
-        next=next_url,
-        email=email,
-        error=error,
-    )
+    response = render(request, template, visitor, status, login_csrf=token, **values)
     response.set_cookie(
         CSRF_COOKIE,
         nonce,
@@ -75,6 +61,20 @@ def _login_page(
         path="/login",
     )
     return response
+
+
+def _login_page(
+    request: Request,
+    visitor: PageUser,
+    *,
+    next_url: str,
+    email: str = "",
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    return _login_form(
+        request, visitor, "login.html", status, next=next_url, email=email, error=error
+    )
 
 
 @router.get("/login")
@@ -182,19 +182,7 @@ def _code_page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    nonce, token = new_login_csrf(context(request).secret_key)
-    response = render(
-        request, "login_code.html", visitor, status, login_csrf=token, next=next_url, error=error
-    )
-    response.set_cookie(
-        CSRF_COOKIE,
-        nonce,
-        httponly=True,
-        samesite="strict",
-        secure=context(request).cookie_secure,
-        path="/login",
-    )
-    return response
+    return _login_form(request, visitor, "login_code.html", status, next=next_url, error=error)
 
 
 @router.post("/login/code")

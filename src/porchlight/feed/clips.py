@@ -20,13 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from porchlight.authz import Actor
-from porchlight.errors import InvalidInput, NotFound, PorchlightError
+from porchlight.errors import InvalidInput, NotFound
 from porchlight.feed.models import Post, Status
 from porchlight.homes.models import Household
 from porchlight.vault import copies
 from porchlight.vault.models import Clip, VaultObject
 from porchlight.vault.service import Vault
-from porchlight.video.errors import VideoError
 
 log = logging.getLogger("porchlight.feed")
 
@@ -171,19 +170,11 @@ def _prepare(db: Session, clips: Clips, post_id: str) -> bool:
         db.commit()
         return False
     try:
-        copy = copies.make_copy(
-            clips.vault,
-            db,
-            clip,
-            CLIP_COPY_KIND,
-            clips.redactor,
-            keep_audio=post.clip_with_audio,
+        copy = copies.attempt_copy(
+            clips.vault, db, clip, CLIP_COPY_KIND, clips.redactor, keep_audio=post.clip_with_audio
         )
-    except (VideoError, PorchlightError) as exc:
-        failure = f"The clip's copy could not be made: {exc}"
-    except Exception:
-        log.exception("copy of the clip of post %s failed", post_id)
-        failure = "The clip's copy could not be made because of an error on the server."
+    except copies.CopyFailed as exc:
+        failure = str(exc)
     else:
         post.clip_object_id = copy.id
         db.commit()

@@ -24,7 +24,6 @@ from porchlight.transparency import service as transparency
 from porchlight.vault import copies
 from porchlight.vault.models import Clip, VaultObject
 from porchlight.vault.service import MediaStream, Vault
-from porchlight.video.errors import VideoError
 from porchlight.video.watermark import watermark_video
 
 log = logging.getLogger("porchlight.requests")
@@ -80,14 +79,11 @@ class ShareKeeping:
             return False
         redactor = self.redactor if share.redacted else None
         try:
-            copy = copies.make_copy(
+            copy = copies.attempt_copy(
                 self.vault, db, clip, "share", redactor, keep_audio=share.with_audio
             )
-        except (VideoError, PorchlightError) as exc:
-            failure = f"The copy could not be made: {exc}"
-        except Exception:
-            log.exception("copy of share %s failed", share_id)
-            failure = "The copy could not be made because of an error on the server."
+        except copies.CopyFailed as exc:
+            failure = str(exc)
         else:
             share.object_id = copy.id
             db.commit()

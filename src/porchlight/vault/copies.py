@@ -9,6 +9,7 @@ its blob) leaves the owner's clip untouched.
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,13 +19,16 @@ from sqlalchemy.orm import Session
 
 from porchlight.crypto import encrypt_stream
 from porchlight.db import flush_deleted
-from porchlight.errors import Conflict, NotFound
+from porchlight.errors import Conflict, NotFound, PorchlightError
 from porchlight.ids import new_id
 from porchlight.vault import uploads
 from porchlight.vault.common import VAULT
 from porchlight.vault.keys import new_object_key, wrap
 from porchlight.vault.models import AccessEvent, Clip, VaultObject, WrappedKey
 from porchlight.vault.service import Vault
+from porchlight.video.errors import VideoError
+
+log = logging.getLogger("porchlight.vault")
 
 
 class Redactor(Protocol):
@@ -63,6 +67,31 @@ def check_copyable(clip: Clip) -> None:
             "This clip is end-to-end encrypted: the server cannot make a copy. "
             "Share it from your own device."
         )
+
+
+class CopyFailed(Exception):
+    """A copy could not be made; ``str()`` says why, for the owner."""
+
+
+def attempt_copy(
+    vault: Vault,
+    db: Session,
+    clip: Clip,
+    kind: str,
+    redactor: Redactor | None = None,
+    *,
+    keep_audio: bool = False,
+) -> VaultObject:
+    """:func:`make_copy` for background work: any failure becomes :class:`CopyFailed`
+    with a reason people can read (a problem's or a video error's own words; anything
+    else is logged and described generically)."""
+    try:
+        return make_copy(vault, db, clip, kind, redactor, keep_audio=keep_audio)
+    except (VideoError, PorchlightError) as exc:
+        raise CopyFailed(f"The copy could not be made: {exc}") from exc
+    except Exception as exc:
+        log.exception("a %s copy of clip %s failed", kind, clip.id)
+        raise CopyFailed("The copy could not be made because of an error on the server.") from exc
 
 
 def make_copy(
