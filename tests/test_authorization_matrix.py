@@ -294,6 +294,8 @@ API: list[Case] = [
         json={"decision": "decline"},
     ),
     Case("POST", "/api/v1/inbox/shares/{share_id}/revoke", owner_only(200), needs="request"),
+    # Only a failed share can be tried again: the owner's ready share answers 409.
+    Case("POST", "/api/v1/inbox/shares/{share_id}/retry", owner_only(409), needs="request"),
 ]
 
 PAGES: list[Case] = [
@@ -401,6 +403,7 @@ PAGES: list[Case] = [
         form={"decision": "decline"},
     ),
     Case("POST", "/inbox/shares/{share_id}/revoke", page_owner_only(303), needs="request", form={}),
+    Case("POST", "/inbox/shares/{share_id}/retry", page_owner_only(409), needs="request", form={}),
     Case("GET", "/agency/requests", PAGE_AGENCY_OK(200)),
     Case("POST", "/agency/requests", PAGE_AGENCY_OK(303), body="draft_form", form={}),
     Case("GET", "/agency/requests/{request_id}", PAGE_AGENCY_HIDDEN(200, 200), needs="request"),

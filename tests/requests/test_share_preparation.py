@@ -92,6 +92,21 @@ def test_a_copy_that_cannot_be_made_tells_the_owner_why(
         assert stored is not None
         assert stored.object_id is None
 
+    # The owner tries again once the problem is gone (the redactor works again).
+    monkeypatch.undo()
+    monkeypatch.setattr(held, "prepare_soon", lambda sessions, ids: None)
+    owner = scene["owner"]
+    other = client.post(f"/api/v1/inbox/shares/{share_id}/retry", headers=scene["officer"].headers)
+    assert other.status_code == 404  # not the officer's to know about
+    again = client.post(f"/api/v1/inbox/shares/{share_id}/retry", headers=owner.headers)
+    assert again.status_code == 200, again.text
+    assert (again.json()["status"], again.json()["failure"]) == ("preparing", None)
+    assert _prepare(held, world) == 1
+    media = client.get(f"/api/v1/agency/shares/{share_id}/media", headers=scene["officer"].headers)
+    assert media.status_code == 200
+    twice = client.post(f"/api/v1/inbox/shares/{share_id}/retry", headers=owner.headers)
+    assert twice.status_code == 409
+
 
 def test_a_clip_deleted_before_its_copy_is_made_fails_plainly(
     client: TestClient, scene: dict[str, Any], world: World, held: Requests

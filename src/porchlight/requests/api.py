@@ -261,3 +261,17 @@ def revoke_share(
 ) -> ShareOut:
     """Take a share back before the agency first opens it (owners)."""
     return share_out(service(request).revoke(db, actor, share_id))
+
+
+@router.post("/inbox/shares/{share_id}/retry", response_model=ShareOut)
+def retry_share(
+    share_id: str,
+    request: Request,
+    background: BackgroundTasks,
+    actor: Actor = API_ACTOR,
+    db: Session = DB,
+) -> ShareOut:
+    """Try again to make a share's copy that could not be made (owners); 409 otherwise."""
+    share = service(request).retry(db, actor, share_id)
+    prepare_after(request, background, [share])
+    return share_out(share)

@@ -111,6 +111,23 @@ async def respond(
     return redirect(f"/inbox/{request_id}?notice=" + quote(notice))
 
 
+@router.post("/inbox/shares/{share_id}/retry")
+async def retry(
+    share_id: str,
+    request: Request,
+    background: BackgroundTasks,
+    visitor: PageUser = SIGNED_IN,
+    db: Session = DB,
+) -> Response:
+    from porchlight.requests.api import prepare_after
+
+    await _form(request, visitor)
+    share = _svc(request).retry(db, visitor.actor, share_id)
+    prepare_after(request, background, [share])
+    notice = "The copy is being made again."
+    return redirect(f"/inbox/{share.request_id}?notice=" + quote(notice))
+
+
 @router.post("/inbox/shares/{share_id}/revoke")
 async def revoke(
     share_id: str, request: Request, visitor: PageUser = SIGNED_IN, db: Session = DB

@@ -107,11 +107,7 @@ class ShareKeeping:
 
     def revoke(self, db: Session, actor: Actor, share_id: str) -> Share:
         """Take a share back, as long as the agency has not opened it yet."""
-        require(actor, Action.HOUSEHOLD_LIST)
-        share = db.get(Share, share_id)
-        if share is None or share.household_id not in actor.household_ids:
-            raise NotFound("No such share.")
-        require(actor, Action.INBOX_RESPOND, HouseholdRes(share.household_id))
+        share = self._own_share(db, actor, share_id)
         if share.first_viewed_at is not None:
             raise Conflict(
                 "The agency has already opened this share; it can no longer be "
@@ -123,6 +119,26 @@ class ShareKeeping:
                 db, "owner:share:revoked", agency_id=share.agency_id, request_id=share.request_id
             )
             self._destroy(db, share)
+        return share
+
+    def retry(self, db: Session, actor: Actor, share_id: str) -> Share:
+        """Try again to make a share whose copy failed (owners); it is preparing again."""
+        share = self._own_share(db, actor, share_id)
+        if share.state != "failed":
+            raise Conflict("Only a share whose copy could not be made can be tried again.")
+        clip = db.get(Clip, share.source_clip_id)
+        if clip is None:
+            raise Conflict("The clip was deleted: share another one instead.")
+        share.failure = None
+        db.flush()
+        return share
+
+    def _own_share(self, db: Session, actor: Actor, share_id: str) -> Share:
+        require(actor, Action.HOUSEHOLD_LIST)
+        share = db.get(Share, share_id)
+        if share is None or share.household_id not in actor.household_ids:
+            raise NotFound("No such share.")
+        require(actor, Action.INBOX_RESPOND, HouseholdRes(share.household_id))
         return share
 
     # -- shares --------------------------------------------------------------------
