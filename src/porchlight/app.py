@@ -46,7 +46,7 @@ from porchlight.video.encode import EncodeOptions
 from porchlight.video.redact import RedactConfig, redact_video
 from porchlight.web import problems
 from porchlight.web.context import STATIC_DIR, WebContext, make_templates
-from porchlight.web.deps import LoginRequired
+from porchlight.web.deps import LoginRequired, TwoStepSetupPage
 from porchlight.web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("porchlight")
@@ -106,6 +106,11 @@ def build_accounts(settings: Settings) -> Accounts:
         SlidingWindowLimiter(settings.login_rate_per_minute, 60.0),
         second_factor_key=settings.secret_key.get_secret_value(),
     )
+
+
+async def _two_step_redirect(request: Request, exc: Exception) -> Response:
+    notice = "Your role needs two-step sign-in: set it up to continue."
+    return RedirectResponse("/account/security?notice=" + quote(notice), status_code=303)
 
 
 async def _login_redirect(request: Request, exc: Exception) -> Response:
@@ -245,11 +250,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         session_hours=settings.session_hours,
         max_body_bytes=settings.max_body_bytes,
         environment=settings.environment,
+        staff_need_two_step=settings.staff_need_two_step,
     )
     app.state.engine = engine
     app.state.transparency = public_log
     problems.install(app)
     app.add_exception_handler(LoginRequired, _login_redirect)
+    app.add_exception_handler(TwoStepSetupPage, _two_step_redirect)
     # Upload parts stream to disk and are checked against their announced size instead.
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, exempt_prefixes=("/api/v1/uploads/",)

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         "it still open (and are re-wrapped on upload) until `porchlight vault rewrap` has "
         "re-wrapped every key to the new one; then remove it.",
     )
+    two_step_for_staff: bool | None = Field(
+        None,
+        description="Staff accounts (agency officers and supervisors, moderators, legal "
+        "reviewers, auditors, admins) must turn on two-step sign-in before they can use "
+        "anything else; unset: on in production, off in demo and test.",
+    )
     log_signing_key: SecretStr = Field(
         SecretStr("change-me"),
         description="Derives the Ed25519 key that signs the transparency log's checkpoints; at "
@@ -134,6 +140,13 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="Server log level."
     )
+
+    @property
+    def staff_need_two_step(self) -> bool:
+        """Whether staff must use two-step sign-in (the setting, or production's default)."""
+        if self.two_step_for_staff is not None:
+            return self.two_step_for_staff
+        return self.environment == "production"
 
     @model_validator(mode="after")
     def _refuse_weak_production_values(self) -> Settings:

@@ -14,10 +14,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from porchlight.accounts import twofactor
 from porchlight.accounts.models import User, WebSession
+from porchlight.app import create_app
 from porchlight.authz import Role
+from porchlight.settings import Settings
 from porchlight.web.context import SESSION_COOKIE
 from tests.conftest import PASSWORD, Person, World
 from tests.web.test_pages import _csrf, sign_in
@@ -222,3 +225,32 @@ def test_the_secret_is_stored_sealed(client: TestClient, world: World) -> None:
         assert user.totp_secret is not None
         assert raw not in user.totp_secret
         assert db.scalar(select(WebSession).where(WebSession.user_id == user.id)) is not None
+
+
+def test_staff_must_set_it_up_before_anything_else(
+    settings: Settings, engine: Engine, world: World
+) -> None:
+    required = settings.model_copy(update={"two_step_for_staff": True})
+    assert required.staff_need_two_step
+    assert Settings(environment="demo", _env_file=None).staff_need_two_step is False  # type: ignore[call-arg]
+    officer, resident = world.person(Role.OFFICER), world.person(Role.RESIDENT)
+    with TestClient(create_app(required, engine), base_url="https://testserver") as client:
+        # The API refuses the officer's token, and a new token, with a clear problem.
+        refused = client.get("/api/v1/me", headers=officer.headers)
+        assert refused.status_code == 403
+        assert refused.json()["type"].endswith("/two-step-setup-required")
+        login = client.post(
+            "/api/v1/auth/login", json={"email": officer.email, "password": PASSWORD}
+        )
+        assert login.status_code == 403
+        assert client.get("/api/v1/me", headers=resident.headers).status_code == 200
+        # Pages send the officer to set it up; nothing else opens until then.
+        landing = sign_in(client, officer)
+        sent = client.get(landing, follow_redirects=False)
+        assert sent.status_code == 303
+        assert sent.headers["location"].startswith("/account/security?notice=")
+        agency = client.get("/agency/requests", follow_redirects=False)
+        assert agency.headers["location"].startswith("/account/security")
+        client.cookies.clear()
+        _turn_on(client, officer)
+        assert client.get("/api/v1/me", headers=officer.headers).status_code == 200

@@ -23,7 +23,7 @@ from porchlight.authz import ROLE_SCOPES, Action, Actor, Role, Scope, require
 from porchlight.db import utcnow
 from porchlight.errors import PorchlightError, Unauthenticated
 from porchlight.web.context import context
-from porchlight.web.deps import API_ACTOR, DB, client_address
+from porchlight.web.deps import API_ACTOR, DB, client_address, require_two_step
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -69,6 +69,7 @@ def login(body: LoginIn, request: Request, db: Session = DB) -> TokenOut:
     accounts = context(request).accounts
     client = client_address(request)
     user = accounts.authenticate(db, str(body.email), body.password, client)
+    require_two_step(request, user)  # staff who must use it and have not set it up
     if accounts.two_step_on(user):
         if not body.code:
             raise SecondStepRequired()

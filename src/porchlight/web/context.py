@@ -34,6 +34,8 @@ class WebContext:
     session_hours: int
     max_body_bytes: int
     environment: str
+    # Staff must turn on two-step sign-in before anything else.
+    staff_need_two_step: bool = False
 
 
 def context(request: Request) -> WebContext:

@@ -69,6 +69,7 @@ def api_actor(request: Request, db: Session = DB) -> Actor:
     if found is None:
         raise Unauthenticated("The token is unknown, expired or revoked.")
     user, token = found
+    require_two_step(request, user)
     request.state.token_id = token.id
     return actor_for(db, user, frozenset(Scope(s) for s in token.scopes.split()))
 
@@ -113,11 +114,44 @@ def page_user(request: Request, db: Session = DB) -> PageUser:
 PAGE_USER = Depends(page_user)
 
 
-def signed_in(visitor: PageUser = PAGE_USER) -> PageUser:
-    """A page for signed-in users: others are sent to the sign-in page."""
+def signed_in(request: Request, visitor: PageUser = PAGE_USER) -> PageUser:
+    """A page for signed-in users: others are sent to the sign-in page, and staff who
+    must use two-step sign-in and have not set it up, to the page that sets it up."""
     if visitor.user is None:
         raise LoginRequired()
+    path = request.url.path
+    if not path.startswith(TWO_STEP_SETUP_PATHS):
+        require_two_step(request, visitor.user, page=True)
     return visitor
+
+
+#: What a staff member without two-step sign-in may still reach: setting it up, leaving.
+TWO_STEP_SETUP_PATHS = ("/account/security", "/logout")
+STAFF_ROLES = frozenset(r.value for r in Role if r not in (Role.PUBLIC, Role.RESIDENT))
+
+
+class TwoStepSetupRequired(PorchlightError):
+    """A staff account that must use two-step sign-in has not turned it on."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Your role needs two-step sign-in: turn it on under Sign-in security "
+            "(/account/security) first.",
+            403,
+            "two-step-setup-required",
+            "Two-step sign-in required",
+        )
+
+
+class TwoStepSetupPage(TwoStepSetupRequired):
+    """The same for a page: the app sends the visitor to the set-up page instead."""
+
+
+def require_two_step(request: Request, user: User, *, page: bool = False) -> None:
+    """Refuse staff without two-step sign-in where the server requires it."""
+    ctx = context(request)
+    if ctx.staff_need_two_step and user.role in STAFF_ROLES and not ctx.accounts.two_step_on(user):
+        raise TwoStepSetupPage() if page else TwoStepSetupRequired()
 
 
 SIGNED_IN = Depends(signed_in)
