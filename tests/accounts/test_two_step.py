@@ -254,3 +254,25 @@ def test_staff_must_set_it_up_before_anything_else(
         client.cookies.clear()
         _turn_on(client, officer)
         assert client.get("/api/v1/me", headers=officer.headers).status_code == 200
+
+
+def test_an_admin_can_reset_it_for_someone_who_lost_everything(
+    client: TestClient, world: World
+) -> None:
+    from porchlight.transparency.models import LogEvent
+
+    person, admin = world.person(Role.RESIDENT), world.person(Role.ADMIN)
+    _turn_on(client, person)
+    url = f"/api/v1/admin/users/{person.user.id}"
+    assert client.get(url, headers=admin.headers).json()["two_step"] is True
+    other = world.person(Role.MODERATOR)
+    refused = client.patch(url, json={"reset_two_step": True}, headers=other.headers)
+    assert refused.status_code == 403
+    reset = client.patch(url, json={"reset_two_step": True}, headers=admin.headers)
+    assert reset.status_code == 200, reset.text
+    assert reset.json()["two_step"] is False
+    assert sign_in(client, person) == "/home"  # the password alone, until set up again
+    with world.sessions() as db:
+        events = db.scalars(select(LogEvent).where(LogEvent.event == "admin:two_step:reset"))
+        [event] = list(events)
+        assert person.user.id not in str(event.__dict__)

@@ -54,6 +54,7 @@ def user_out(user: User) -> UserOut:
         agency_id=user.agency_id,
         is_active=user.is_active,
         locked=locked,
+        two_step=user.totp_enabled_at is not None,
         created_at=user.created_at,
     )
 

@@ -72,6 +72,12 @@ class UserPatch(Strict):
     agency_id: str | None = None
     is_active: bool | None = None
     unlock: bool | None = Field(None, description="Clear a login lockout.")
+    reset_two_step: bool | None = Field(
+        None,
+        description="Turn the account's two-step sign-in off (the person lost their phone and "
+        "their recovery codes); recorded in the public log. They set it up again after "
+        "signing in with their password.",
+    )
 
 
 class UserOut(BaseModel):
@@ -82,6 +88,7 @@ class UserOut(BaseModel):
     agency_id: str | None
     is_active: bool
     locked: bool
+    two_step: bool = Field(description="Two-step sign-in is on")
     created_at: datetime
 
 

@@ -36,6 +36,7 @@ from porchlight.authz import (
 from porchlight.db import utcnow
 from porchlight.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from porchlight.pagination import Page, paginate
+from porchlight.transparency import service as transparency
 
 TOKEN_PREFIX = "plt_"  # noqa: S105 - a public prefix that makes leaked tokens findable
 # The operator at a shell (the CLI): may do what an admin may.
@@ -419,6 +420,13 @@ class Accounts:
             user.is_active = patch.is_active
         if patch.unlock:
             user.locked_until, user.failed_logins = None, 0
+        if patch.reset_two_step and self.two_step_on(user):
+            user.totp_secret = user.totp_pending = None
+            user.totp_enabled_at = user.totp_last_step = None
+            user.recovery_digests = []
+            # In public: that an admin turned someone's two-step sign-in off, and of
+            # which role; never whose.
+            transparency.record(db, "admin:two_step:reset", detail={"role": user.role})
         return user
 
     def count_users(self, db: Session) -> int:
