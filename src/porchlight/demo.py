@@ -290,6 +290,7 @@ def seed_requests(db: Session, requests: Requests, now: datetime) -> int:
             open_request.id,
             ResponseIn(decision="share", clip_ids=[clips[0].id], original=True),
         )
+        db.commit()  # the answer is saved before its copy is made, as on the server
         requests.prepare_shares(db, [s.id for s in shares])  # ready when the demo opens
     requests.close(db, officer, resolved.id)
     return len(made)
