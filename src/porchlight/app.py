@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+import redis
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -19,7 +21,13 @@ from porchlight import __version__
 from porchlight.accounts import api as accounts_api
 from porchlight.accounts import pages as accounts_pages
 from porchlight.accounts.passwords import Passwords
-from porchlight.accounts.ratelimit import SlidingWindowLimiter
+from porchlight.accounts.ratelimit import (
+    FailureCounter,
+    Limiter,
+    RedisFailureCounter,
+    RedisSlidingWindowLimiter,
+    SlidingWindowLimiter,
+)
 from porchlight.accounts.service import AccountRules, Accounts
 from porchlight.blobs import open_blob_store
 from porchlight.db import make_engine, make_sessionmaker
@@ -94,18 +102,38 @@ def build_requests(settings: Settings, vault: Vault) -> Requests:
 
 
 def build_accounts(settings: Settings) -> Accounts:
-    """The accounts service with the costs and limits from settings."""
+    """The accounts service with the costs and limits from settings; sign-in limits in
+    Redis when several server processes must share them."""
+    rules = AccountRules(
+        session_hours=settings.session_hours,
+        login_token_days=settings.login_token_days,
+        max_failures=settings.login_max_failures,
+        lockout_minutes=settings.login_lockout_minutes,
+    )
+    limiter: Limiter = SlidingWindowLimiter(settings.login_rate_per_minute, 60.0)
+    unknown: FailureCounter | None = None
+    if settings.redis_url:
+        client = redis.Redis.from_url(settings.redis_url)
+        limiter = RedisSlidingWindowLimiter(
+            client, settings.login_rate_per_minute, 60.0, prefix=REDIS_PREFIX
+        )
+        unknown = RedisFailureCounter(
+            client,
+            settings.login_max_failures,
+            timedelta(minutes=settings.login_lockout_minutes),
+            prefix=REDIS_PREFIX,
+        )
     return Accounts(
         Passwords(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost),
-        AccountRules(
-            session_hours=settings.session_hours,
-            login_token_days=settings.login_token_days,
-            max_failures=settings.login_max_failures,
-            lockout_minutes=settings.login_lockout_minutes,
-        ),
-        SlidingWindowLimiter(settings.login_rate_per_minute, 60.0),
+        rules,
+        limiter,
         second_factor_key=settings.secret_key.get_secret_value(),
+        unknown=unknown,
     )
+
+
+#: Every key Porchlight writes to Redis starts with this.
+REDIS_PREFIX = "porchlight:"
 
 
 async def _two_step_redirect(request: Request, exc: Exception) -> Response:

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         "it still open (and are re-wrapped on upload) until `porchlight vault rewrap` has "
         "re-wrapped every key to the new one; then remove it.",
     )
+    redis_url: str | None = Field(
+        None,
+        description="Redis shared by several server processes for sign-in limits (attempts "
+        "per address, lockouts of unknown emails), e.g. redis://127.0.0.1:6379/0. Unset: "
+        "kept in the process, enough for one server process.",
+    )
     two_step_for_staff: bool | None = Field(
         None,
         description="Staff accounts (agency officers and supervisors, moderators, legal "

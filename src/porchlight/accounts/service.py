@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from porchlight.accounts import twofactor
 from porchlight.accounts.models import Agency, ApiToken, User, WebSession
 from porchlight.accounts.passwords import Passwords, password_problem
-from porchlight.accounts.ratelimit import SlidingWindowLimiter
+from porchlight.accounts.ratelimit import FailureCounter, Limiter, MemoryFailureCounter
 from porchlight.accounts.schemas import AgencyIn, TokenIn, UserIn, UserPatch
 from porchlight.authz import (
     AGENCY_ROLES,
@@ -70,9 +70,10 @@ class Accounts:
         self,
         passwords: Passwords,
         rules: AccountRules,
-        limiter: SlidingWindowLimiter,
+        limiter: Limiter,
         *,
         second_factor_key: str = "",
+        unknown: FailureCounter | None = None,
     ) -> None:
         self.passwords = passwords
         self.rules = rules
@@ -81,7 +82,9 @@ class Accounts:
         self.second_factor_key = second_factor_key
         # Failures against emails that have no account, counted like real ones so that
         # a lockout answer does not reveal which emails are registered.
-        self._unknown: dict[str, tuple[int, datetime | None]] = {}
+        self.unknown = unknown or MemoryFailureCounter(
+            rules.max_failures, timedelta(minutes=rules.lockout_minutes)
+        )
 
     # -- sign-in -------------------------------------------------------------------
 
@@ -95,9 +98,7 @@ class Accounts:
         key = normalise_email(email)
         user = db.scalar(select(User).where(User.email == key))
         now = utcnow()
-        locked_until = (
-            user.locked_until if user is not None else self._unknown.get(key, (0, None))[1]
-        )
+        locked_until = user.locked_until if user is not None else self.unknown.locked_until(key)
         if locked_until is not None and locked_until > now:
             seconds = int((locked_until - now).total_seconds())
             raise TooManyRequests(
@@ -106,7 +107,7 @@ class Accounts:
         ok = self.passwords.verify(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
             if user is None:
-                self._count_unknown(key, now)
+                self.unknown.fail(key)
             elif not ok:
                 self._count_failure(user, now)
                 # The count must survive the refusal, which rolls the request back.
@@ -120,15 +121,6 @@ class Accounts:
         if self.passwords.needs_rehash(user.password_hash):
             user.password_hash = self.passwords.hash(password)
         return user
-
-    def _count_unknown(self, key: str, now: datetime) -> None:
-        if len(self._unknown) > 100_000:  # Forget old entries rather than grow forever.
-            self._unknown.clear()
-        count = self._unknown.get(key, (0, None))[0] + 1
-        if count >= self.rules.max_failures:
-            self._unknown[key] = (0, now + timedelta(minutes=self.rules.lockout_minutes))
-        else:
-            self._unknown[key] = (count, None)
 
     def _count_failure(self, user: User, now: datetime) -> None:
         user.failed_logins += 1
